@@ -1,0 +1,66 @@
+#pragma once
+
+// The network layer's one door into the actors. This header has no CAF in
+// it, so net/ files that include Beast stay quick to compile. Every member is
+// thread-safe and non-blocking: it sends a message and returns.
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "actors/messages.hpp"
+
+namespace caf {
+class actor_system;
+}
+
+namespace herald {
+
+struct hub_actors; // the actor handles, defined in actors/hub_actors.hpp
+
+/// Owns the tie between one WebSocket connection and its session actor.
+class session_handle {
+public:
+  session_handle() = default;
+  explicit session_handle(std::shared_ptr<void> actor) : actor_(std::move(actor)) {}
+  /// The connection has ended: the session actor quits. Idempotent.
+  void close();
+  explicit operator bool() const { return actor_ != nullptr; }
+
+private:
+  std::shared_ptr<void> actor_;
+};
+
+class hub {
+public:
+  struct counters {
+    std::atomic<int64_t> open_sessions{0};
+    std::atomic<int64_t> publishes_in_flight{0};
+  };
+
+  /// `actors` are spawned by the caller (app/main.cpp wires them together).
+  hub(caf::actor_system& sys, std::shared_ptr<hub_actors> actors);
+  ~hub();
+
+  void publish(draft d, publish_responder done);
+  void history(std::string channel, uint64_t since, uint32_t limit, history_responder done);
+  void channels(channels_responder done);
+
+  /// Starts the session actor of a new WebSocket subscribed to `channel`;
+  /// with `since`, it first replays the stored messages with id > since.
+  session_handle open_session(sink_ptr sink, std::string channel, std::optional<uint64_t> since);
+
+  /// Asks every session to close (shutdown: 1001 "server shutting down").
+  void close_all(uint16_t code, std::string reason);
+
+  const counters& stats() const { return *counters_; }
+
+private:
+  caf::actor_system& sys_;
+  std::shared_ptr<hub_actors> actors_;
+  std::shared_ptr<counters> counters_;
+};
+
+} // namespace herald

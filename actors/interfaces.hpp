@@ -1,0 +1,66 @@
+#pragma once
+
+// The typed handles of herald's actors: what each one understands and answers.
+// A message flows ingest -> storage -> cache -> broadcaster -> session.
+
+#include <cstdint>
+#include <string>
+
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "actors/messages.hpp"
+
+namespace herald {
+
+/// One per WebSocket connection.
+using session_actor = caf::typed_actor<
+  // A committed message of the session's channel, in id order.
+  caf::reacts_to<deliver_atom, frame>,
+  // Close the connection (shutdown: 1001).
+  caf::reacts_to<caf::close_atom, uint16_t, std::string>,
+  // The connection has ended; the session quits.
+  caf::reacts_to<caf::leave_atom>>;
+
+/// Routes committed messages to the sessions of their channel.
+using broadcaster_actor = caf::typed_actor<
+  caf::reacts_to<committed_atom, frame>,
+  // Subscribe a session; the reply tells it that every message routed from
+  // now on reaches it (the recovery seam relies on this ordering).
+  caf::replies_to<caf::join_atom, std::string, session_actor>::with<caf::ok_atom>,
+  caf::reacts_to<caf::leave_atom, std::string, session_actor>,
+  caf::replies_to<channels_atom>::with<subscriber_counts>,
+  // Tell every session to close with this code and reason.
+  caf::reacts_to<caf::close_atom, uint16_t, std::string>>;
+
+/// The last N committed messages per channel.
+using cache_actor = caf::typed_actor<
+  caf::reacts_to<committed_atom, frame>,
+  // (channel, since, limit): messages with id > since, ascending, at most
+  // limit; fails with errc::cache_miss when the cache cannot be sure it holds
+  // all of them.
+  caf::replies_to<history_atom, std::string, uint64_t, uint32_t>::with<frame_list>>;
+
+/// The only owner of the SQLite connection.
+using storage_actor = caf::typed_actor<
+  // Answers with the committed frame once its transaction has committed.
+  caf::replies_to<append_atom, draft>::with<frame>,
+  // Group commit: storage sends this to itself after the first pending append.
+  caf::reacts_to<commit_atom>,
+  caf::replies_to<history_atom, std::string, uint64_t, uint32_t>::with<frame_list>,
+  caf::replies_to<channels_atom>::with<channel_infos>,
+  // The highest id stored so far (0 for an empty database).
+  caf::replies_to<last_id_atom>::with<uint64_t>,
+  // Commits anything pending, then answers: a barrier for shutdown.
+  caf::replies_to<caf::flush_atom>::with<caf::ok_atom>>;
+
+/// Takes validated publishes from the HTTP side and hands them to storage.
+using ingest_actor = caf::typed_actor<
+  caf::reacts_to<caf::publish_atom, draft, publish_responder>>;
+
+/// Answers the read-only HTTP queries (history, channel list).
+using query_actor = caf::typed_actor<
+  caf::reacts_to<history_atom, std::string, uint64_t, uint32_t, history_responder>,
+  caf::reacts_to<channels_atom, channels_responder>>;
+
+} // namespace herald

@@ -1,0 +1,52 @@
+#pragma once
+
+// herald's effective configuration: config/herald.toml, then command-line
+// flags on top. A plain struct, so every component takes only what it needs.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace herald {
+
+struct config {
+  // [server]
+  std::string listen_address = "127.0.0.1";
+  uint16_t port = 9999;
+  unsigned io_threads = 1;
+  unsigned actor_threads = 1;
+  std::chrono::milliseconds shutdown_timeout{5000};
+
+  // [websocket]
+  std::chrono::milliseconds handshake_timeout{10000};
+  std::size_t read_buffer_size = 4096;
+  std::size_t write_buffer_size = 4096;
+  std::vector<std::string> subprotocols;
+  std::vector<std::string> allowed_origins; // empty: only the server's own host
+  bool compression = false;
+  std::size_t max_message_size = 64 * 1024;  // WebSocket frames in and publish bodies
+  std::size_t write_queue_limit = 4 * 1024 * 1024; // bytes queued per connection
+
+  // [storage]
+  std::string db_path = "herald.db";
+  std::size_t cache_per_channel = 1000;
+  std::string synchronous = "full"; // SQLite PRAGMA synchronous: "full" or "normal"
+
+  // [auth]
+  std::map<std::string, std::string> tokens; // token -> username
+
+  // [log]
+  std::string log_level = "info";
+  std::string log_file; // empty: console
+  std::size_t log_max_size = 10 * 1024 * 1024;
+  std::size_t log_max_files = 5;
+};
+
+/// Headers larger than this get 431 (fixed by the API contract, not configurable).
+constexpr std::size_t max_header_size = 16 * 1024;
+
+} // namespace herald
