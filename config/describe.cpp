@@ -1,0 +1,81 @@
+#include "config/describe.hpp"
+
+#include "config/values.hpp"
+
+namespace herald {
+
+namespace {
+
+std::string list(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < items.size(); ++i)
+    out += (i == 0 ? "" : ", ") + in_quotes(items[i]);
+  return out + "]";
+}
+
+// Length in bytes of the UTF-8 sequence that starts with `lead`, so masking
+// never cuts a character in half.
+std::size_t utf8_length(unsigned char lead) {
+  if (lead >= 0xf0)
+    return 4;
+  if (lead >= 0xe0)
+    return 3;
+  if (lead >= 0xc0)
+    return 2;
+  return 1;
+}
+
+} // namespace
+
+std::string mask_token(const std::string& token) {
+  constexpr std::size_t min_shown_length = 8;
+  std::size_t end = 0;
+  if (token.size() >= min_shown_length)
+    for (int chars = 0; chars < 2 && end < token.size(); ++chars)
+      end += utf8_length(static_cast<unsigned char>(token[end]));
+  if (end > token.size())
+    end = token.size();
+  return token.substr(0, end) + "\xe2\x80\xa6"; // U+2026 HORIZONTAL ELLIPSIS
+}
+
+std::string describe_config(const config& c) {
+  std::string out;
+  auto line = [&out](const char* key, const std::string& value) {
+    if (!out.empty())
+      out += '\n';
+    out += key;
+    out += " = ";
+    out += value;
+  };
+  auto num = [](auto n) { return std::to_string(n); };
+  line("server.listen", in_quotes(format_listen(c.listen_address, c.port)));
+  line("server.io_threads", num(c.io_threads));
+  line("server.actor_threads", num(c.actor_threads));
+  line("server.shutdown_timeout", in_quotes(format_duration(c.shutdown_timeout)));
+  line("websocket.handshake_timeout", in_quotes(format_duration(c.handshake_timeout)));
+  line("websocket.read_buffer_size", in_quotes(format_size(c.read_buffer_size)));
+  line("websocket.write_buffer_size", in_quotes(format_size(c.write_buffer_size)));
+  line("websocket.subprotocols", list(c.subprotocols));
+  line("websocket.allowed_origins", c.allowed_origins.empty()
+                                      ? "[] (only the server's own host)"
+                                      : list(c.allowed_origins));
+  line("websocket.compression", c.compression ? "true" : "false");
+  line("websocket.max_message_size", in_quotes(format_size(c.max_message_size)));
+  line("websocket.write_queue_limit", in_quotes(format_size(c.write_queue_limit)));
+  line("storage.path", in_quotes(c.db_path));
+  line("storage.cache_per_channel", num(c.cache_per_channel));
+  line("storage.synchronous", in_quotes(c.synchronous));
+  if (c.tokens.empty())
+    line("auth.tokens", "{} (no tokens configured)");
+  for (auto& [token, user] : c.tokens) {
+    auto key = "auth.tokens." + in_quotes(mask_token(token));
+    line(key.c_str(), in_quotes(user));
+  }
+  line("log.level", in_quotes(c.log_level));
+  line("log.file", c.log_file.empty() ? "\"\" (console)" : in_quotes(c.log_file));
+  line("log.max_size", in_quotes(format_size(c.log_max_size)));
+  line("log.max_files", num(c.log_max_files));
+  return out;
+}
+
+} // namespace herald

@@ -1,0 +1,212 @@
+#include "config/load.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "config/toml_fields.hpp"
+#include "config/values.hpp"
+
+namespace herald {
+
+using namespace std::chrono_literals;
+using namespace toml_fields;
+
+std::string config_error::what() const {
+  return key.empty() ? "config error: " + message : "config error: " + key + ": " + message;
+}
+
+namespace {
+
+constexpr std::size_t kib = 1024;
+constexpr std::size_t mib = 1024 * kib;
+constexpr std::size_t gib = 1024 * mib;
+
+std::optional<std::string> check_subprotocol(const std::string& s) {
+  // RFC 6455 4.1: each subprotocol is an HTTP token.
+  static constexpr std::string_view extra = "!#$%&'*+-.^_`|~";
+  bool ok = !s.empty();
+  for (char c : s)
+    ok = ok
+         && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+             || extra.find(c) != std::string_view::npos);
+  if (!ok)
+    return "a subprotocol must be a non-empty HTTP token (letters, digits, !#$%&'*+-.^_`|~), got "
+           + in_quotes(s);
+  return std::nullopt;
+}
+
+std::optional<std::string> check_origin(const std::string& s) {
+  // Browsers send the serialized origin: lowercase scheme and host, an
+  // optional port, no path. Anything else would never match, silently.
+  auto why = "an origin looks like \"https://example.com\" or \"http://localhost:8080\" "
+             "(lowercase, no path, no trailing slash; \"*\" is not accepted), got "
+             + in_quotes(s);
+  std::string_view rest = s;
+  if (rest.substr(0, 7) == "http://")
+    rest.remove_prefix(7);
+  else if (rest.substr(0, 8) == "https://")
+    rest.remove_prefix(8);
+  else
+    return why;
+  if (rest.empty() || rest.front() == ':')
+    return why;
+  for (char c : rest)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == ':'
+          || c == '[' || c == ']'))
+      return why;
+  return std::nullopt;
+}
+
+std::optional<std::string> one_of(const std::string& s, std::initializer_list<const char*> values,
+                                  const char* shown) {
+  for (auto v : values)
+    if (s == v)
+      return std::nullopt;
+  return std::string{"expected one of "} + shown + ", got " + in_quotes(s);
+}
+
+// [auth.tokens]: token = "username". The whole table replaces the previous
+// one, so a config that lists its own tokens never inherits a demo token.
+error apply_tokens(const toml::node& n, const std::string& key, config& cfg) {
+  auto table = n.as_table();
+  if (!table)
+    return config_error{key, "expected a table of token = \"username\", got " + describe_node(n)};
+  std::map<std::string, std::string> tokens;
+  for (auto&& [k, v] : *table) {
+    std::string token{k.str()};
+    bool visible = !token.empty();
+    for (char c : token)
+      visible = visible && c > 0x20 && c < 0x7f;
+    // The error must not echo a credential: show only where it is.
+    auto where = key + " (line " + std::to_string(v.source().begin.line) + ")";
+    if (!visible)
+      return config_error{where, "a token must be non-empty visible ASCII without spaces "
+                                 "(it travels in an Authorization header)"};
+    auto user = v.as_string();
+    if (!user || user->get().empty())
+      return config_error{where, "expected the username as a non-empty string, got "
+                                   + describe_node(v)};
+    for (char c : user->get())
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+        return config_error{where, "a username must not contain control characters, got "
+                                     + in_quotes(user->get())};
+    tokens.emplace(std::move(token), user->get());
+  }
+  cfg.tokens = std::move(tokens);
+  return std::nullopt;
+}
+
+error apply_root(const toml::table& root, config& c) {
+  auto listen = [&c](const toml::node& n, const std::string& key) -> error {
+    auto s = n.as_string();
+    if (!s)
+      return config_error{key, "expected a string \"ADDR:PORT\", got " + describe_node(n)};
+    if (auto why = parse_listen(s->get(), c.listen_address, c.port))
+      return config_error{key, *why};
+    return std::nullopt;
+  };
+  auto auth_tokens = [&c](const toml::node& n, const std::string& key) {
+    return apply_tokens(n, key, c);
+  };
+  std::vector<field> server{
+    {"listen", listen},
+    integer_field("io_threads", c.io_threads, 1, 64),
+    integer_field("actor_threads", c.actor_threads, 1, 64),
+    duration_field("shutdown_timeout", c.shutdown_timeout, 0ms, 10min),
+  };
+  std::vector<field> websocket{
+    duration_field("handshake_timeout", c.handshake_timeout, 1ms, 10min),
+    size_field("read_buffer_size", c.read_buffer_size, 1, 16 * mib),
+    size_field("write_buffer_size", c.write_buffer_size, 1, 16 * mib),
+    string_list_field("subprotocols", c.subprotocols, check_subprotocol),
+    string_list_field("allowed_origins", c.allowed_origins, check_origin),
+    bool_field("compression", c.compression),
+    size_field("max_message_size", c.max_message_size, 1, 64 * mib),
+    size_field("write_queue_limit", c.write_queue_limit, 1, gib),
+  };
+  std::vector<field> storage{
+    string_field("path", c.db_path,
+                 [](const std::string& s) -> std::optional<std::string> {
+                   if (s.empty())
+                     return "expected a non-empty file path";
+                   return std::nullopt;
+                 }),
+    integer_field("cache_per_channel", c.cache_per_channel, 1, 1'000'000),
+    string_field("synchronous", c.synchronous,
+                 [](const std::string& s) { return one_of(s, {"full", "normal"}, "full, normal"); }),
+  };
+  std::vector<field> auth{{"tokens", auth_tokens}};
+  std::vector<field> log{
+    string_field("level", c.log_level,
+                 [](const std::string& s) -> std::optional<std::string> {
+                   if (is_log_level(s))
+                     return std::nullopt;
+                   return std::string{"expected one of "} + log_levels_text + ", got " + in_quotes(s);
+                 }),
+    string_field("file", c.log_file, nullptr),
+    size_field("max_size", c.log_max_size, 1, gib),
+    integer_field("max_files", c.log_max_files, 1, 1000),
+  };
+  struct section {
+    std::string_view name;
+    const std::vector<field>* fields;
+  };
+  const section sections[] = {{"server", &server}, {"websocket", &websocket},
+                              {"storage", &storage}, {"auth", &auth}, {"log", &log}};
+  std::vector<field> root_fields;
+  for (auto& s : sections) {
+    root_fields.push_back({s.name, [s](const toml::node& n, const std::string& key) -> error {
+                             auto t = n.as_table();
+                             if (!t)
+                               return config_error{key, "expected a section [" + key + "], got "
+                                                          + describe_node(n)};
+                             return apply_table(*t, key, *s.fields);
+                           }});
+  }
+  return apply_table(root, "", root_fields);
+}
+
+error load_text(std::string_view text, std::string source, config& out) {
+  toml::table root;
+  try {
+    root = toml::parse(text, std::move(source));
+  } catch (const toml::parse_error& e) {
+    auto& where = e.source();
+    std::string path = where.path ? *where.path : std::string{"config"};
+    return config_error{"", path + ":" + std::to_string(where.begin.line) + ":"
+                              + std::to_string(where.begin.column) + ": "
+                              + std::string{e.description()}};
+  }
+  // Apply onto a copy so that a half-applied file never leaks out.
+  config copy = out;
+  if (auto e = apply_root(root, copy))
+    return e;
+  out = std::move(copy);
+  return std::nullopt;
+}
+
+} // namespace
+
+std::optional<config_error> load_config_file(const std::string& path, config& out) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    return config_error{"", "cannot read config file " + in_quotes(path) + ": it is a directory"};
+  std::ifstream in{path, std::ios::binary};
+  if (!in)
+    return config_error{"", "cannot open config file " + in_quotes(path) + ": "
+                              + std::strerror(errno)};
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad())
+    return config_error{"", "cannot read config file " + in_quotes(path)};
+  return load_text(text.str(), path, out);
+}
+
+std::optional<config_error> load_config_string(std::string_view toml, config& out) {
+  return load_text(toml, "config", out);
+}
+
+} // namespace herald

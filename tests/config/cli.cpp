@@ -1,0 +1,135 @@
+#define CAF_SUITE config_cli
+#include <caf/test/unit_test.hpp>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "config/cli.hpp"
+#include "config/temp_dir.hpp"
+
+using herald::cli_result;
+using herald::config;
+using action = herald::cli_result::action;
+
+namespace {
+
+cli_result run(std::vector<std::string> args, config& cfg) {
+  args.insert(args.begin(), "herald");
+  std::vector<const char*> argv;
+  for (auto& a : args)
+    argv.push_back(a.c_str());
+  argv.push_back(nullptr);
+  return herald::parse_command_line(static_cast<int>(args.size()), argv.data(), cfg);
+}
+
+struct fixture {
+  herald::test::temp_dir dir;
+  std::string file = dir.write("herald.toml", "[server]\nlisten = \"127.0.0.2:7000\"\n"
+                                              "[storage]\npath = \"file.db\"\n"
+                                              "[log]\nlevel = \"warn\"\n");
+  config cfg;
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(config_cli_tests, fixture)
+
+CAF_TEST(the config file applies on top of the defaults) {
+  auto r = run({"--config", file}, cfg);
+  CAF_REQUIRE(r.what == action::run);
+  CAF_CHECK_EQUAL(r.config_path, file);
+  CAF_CHECK_EQUAL(cfg.listen_address, "127.0.0.2");
+  CAF_CHECK_EQUAL(cfg.port, 7000u);
+  CAF_CHECK_EQUAL(cfg.db_path, "file.db");
+  CAF_CHECK_EQUAL(cfg.log_level, "warn");
+  CAF_CHECK_EQUAL(cfg.io_threads, 1u); // not in the file: default
+}
+
+CAF_TEST(flags override the file in both spellings) {
+  auto r = run({"--listen", "[::1]:0", "--config=" + file, "--db=flag.db", "--log-level",
+                "debug"},
+               cfg);
+  CAF_REQUIRE(r.what == action::run);
+  CAF_CHECK_EQUAL(cfg.listen_address, "::1");
+  CAF_CHECK_EQUAL(cfg.port, 0u);
+  CAF_CHECK_EQUAL(cfg.db_path, "flag.db");
+  CAF_CHECK_EQUAL(cfg.log_level, "debug");
+}
+
+CAF_TEST(without flags the defaults stay) {
+  // The tests run in the build tree, where no config/herald.toml exists.
+  CAF_REQUIRE(!std::filesystem::exists(herald::default_config_path));
+  auto r = run({}, cfg);
+  CAF_REQUIRE(r.what == action::run);
+  CAF_CHECK_EQUAL(r.config_path, "");
+  CAF_CHECK_EQUAL(cfg.port, 9999u);
+}
+
+CAF_TEST(config/herald.toml in the working directory is the default file) {
+  dir.write("config/herald.toml", "[storage]\npath = \"cwd.db\"\n");
+  auto previous = std::filesystem::current_path();
+  std::filesystem::current_path(dir.path());
+  auto r = run({}, cfg);
+  std::filesystem::current_path(previous);
+  CAF_REQUIRE(r.what == action::run);
+  CAF_CHECK_EQUAL(r.config_path, "config/herald.toml");
+  CAF_CHECK_EQUAL(cfg.db_path, "cwd.db");
+}
+
+CAF_TEST(bad flags fail naming the flag and change nothing) {
+  struct bad_case {
+    std::vector<std::string> args;
+    std::string named;
+  };
+  const bad_case cases[] = {
+    {{"--frobnicate"}, "--frobnicate"},
+    {{"--listen"}, "--listen"},
+    {{"--config", "--db", "x.db"}, "--config"},
+    {{"--db="}, "--db"},
+    {{"--help=yes"}, "--help"},
+    {{"stray"}, "stray"},
+    {{"--listen", "localhost:80"}, "--listen"},
+    {{"--listen=1.2.3.4:99999"}, "--listen"},
+    {{"--log-level", "loud"}, "--log-level"},
+  };
+  for (auto& bad : cases) {
+    config c;
+    auto r = run(bad.args, c);
+    CAF_CHECK(r.what == action::fail);
+    CAF_CHECK_NOT_EQUAL(r.text.find(bad.named), std::string::npos);
+    CAF_CHECK_EQUAL(r.text.find('\n'), std::string::npos); // one line
+    CAF_CHECK_EQUAL(c.port, 9999u);
+    CAF_CHECK_EQUAL(c.log_level, "info");
+  }
+}
+
+CAF_TEST(a bad or missing config file fails naming it) {
+  auto r = run({"--config", (dir.path() / "absent.toml").string()}, cfg);
+  CAF_REQUIRE(r.what == action::fail);
+  CAF_CHECK_NOT_EQUAL(r.text.find("absent.toml"), std::string::npos);
+  auto bad = dir.write("bad.toml", "[websocket]\ncompression = 1\n");
+  r = run({"--config", bad, "--db", "x.db"}, cfg);
+  CAF_REQUIRE(r.what == action::fail);
+  CAF_CHECK_NOT_EQUAL(r.text.find("websocket.compression"), std::string::npos);
+  CAF_CHECK_EQUAL(cfg.db_path, "herald.db");
+}
+
+CAF_TEST(help lists every flag and version prints one line) {
+  auto r = run({"--listen", "1.2.3.4:5", "--help"}, cfg);
+  CAF_REQUIRE(r.what == action::help);
+  for (auto flag : {"--config", "--listen", "--db", "--log-level", "--help", "--version"})
+    CAF_CHECK_NOT_EQUAL(r.text.find(flag), std::string::npos);
+  CAF_CHECK_EQUAL(r.text.back(), '\n');
+  CAF_CHECK_EQUAL(cfg.port, 9999u); // help applies nothing
+  // --help reads no file, so a broken config cannot hide it.
+  r = run({"--config", (dir.path() / "absent.toml").string(), "--help"}, cfg);
+  CAF_CHECK(r.what == action::help);
+  r = run({"--version"}, cfg);
+  CAF_REQUIRE(r.what == action::version);
+  CAF_CHECK_EQUAL(r.text.rfind("herald ", 0), 0u);
+  CAF_CHECK_EQUAL(r.text.find('\n'), r.text.size() - 1);
+  CAF_CHECK_EQUAL(r.text, herald::version_text());
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()

@@ -1,0 +1,61 @@
+#define CAF_SUITE config_describe
+#include <caf/test/unit_test.hpp>
+
+#include <string>
+
+#include "config/describe.hpp"
+
+using herald::config;
+using herald::describe_config;
+using herald::mask_token;
+
+namespace {
+
+const std::string ellipsis = "\xe2\x80\xa6";
+
+bool has_line(const std::string& text, const std::string& line) {
+  return ("\n" + text + "\n").find("\n" + line + "\n") != std::string::npos;
+}
+
+} // namespace
+
+CAF_TEST(every setting appears as a key = value line) {
+  config c;
+  c.listen_address = "::1";
+  c.port = 0;
+  c.subprotocols = {"chat"};
+  auto text = describe_config(c);
+  CAF_CHECK(has_line(text, "server.listen = \"[::1]:0\""));
+  CAF_CHECK(has_line(text, "server.io_threads = 1"));
+  CAF_CHECK(has_line(text, "server.shutdown_timeout = \"5s\""));
+  CAF_CHECK(has_line(text, "websocket.handshake_timeout = \"10s\""));
+  CAF_CHECK(has_line(text, "websocket.subprotocols = [\"chat\"]"));
+  CAF_CHECK(has_line(text, "websocket.compression = false"));
+  CAF_CHECK(has_line(text, "websocket.max_message_size = \"64KiB\""));
+  CAF_CHECK(has_line(text, "websocket.write_queue_limit = \"4MiB\""));
+  CAF_CHECK(has_line(text, "storage.path = \"herald.db\""));
+  CAF_CHECK(has_line(text, "storage.synchronous = \"full\""));
+  CAF_CHECK(has_line(text, "log.level = \"info\""));
+  CAF_CHECK(has_line(text, "log.max_files = 5"));
+  CAF_CHECK_NOT_EQUAL(text.back(), '\n');
+}
+
+CAF_TEST(tokens are masked and usernames shown) {
+  config c;
+  c.tokens = {{"dev-token", "admin"}, {"s3cr3t-l0ng-token-value", "alice"}};
+  auto text = describe_config(c);
+  CAF_CHECK_EQUAL(text.find("dev-token"), std::string::npos);
+  CAF_CHECK_EQUAL(text.find("s3cr3t"), std::string::npos);
+  CAF_CHECK_EQUAL(text.find("token-value"), std::string::npos);
+  CAF_CHECK(has_line(text, "auth.tokens.\"de" + ellipsis + "\" = \"admin\""));
+  CAF_CHECK(has_line(text, "auth.tokens.\"s3" + ellipsis + "\" = \"alice\""));
+}
+
+CAF_TEST(masking shows at most two characters) {
+  CAF_CHECK_EQUAL(mask_token("abcdefghijkl"), "ab" + ellipsis);
+  // Short tokens show nothing: two characters would give away too much.
+  CAF_CHECK_EQUAL(mask_token("abc"), ellipsis);
+  CAF_CHECK_EQUAL(mask_token(""), ellipsis);
+  // Multi-byte characters are never cut in half.
+  CAF_CHECK_EQUAL(mask_token("\xc3\xa9\xc3\xa9zzzzzzzz"), "\xc3\xa9\xc3\xa9" + ellipsis);
+}

@@ -1,0 +1,252 @@
+#define CAF_SUITE config_load
+#include <caf/test/unit_test.hpp>
+
+#include <string>
+
+#include "config/describe.hpp"
+#include "config/load.hpp"
+#include "config/temp_dir.hpp"
+
+using namespace std::chrono_literals;
+using herald::config;
+using herald::load_config_file;
+using herald::load_config_string;
+
+namespace {
+
+// Every field differs from its default, so loading a file onto it shows
+// which keys the file sets.
+config perturbed() {
+  config c;
+  c.listen_address = "10.1.2.3";
+  c.port = 1;
+  c.io_threads = 7;
+  c.actor_threads = 7;
+  c.shutdown_timeout = 1ms;
+  c.handshake_timeout = 1ms;
+  c.read_buffer_size = 1;
+  c.write_buffer_size = 1;
+  c.subprotocols = {"x"};
+  c.allowed_origins = {"https://x.example"};
+  c.compression = !c.compression;
+  c.max_message_size = 1;
+  c.write_queue_limit = 1;
+  c.db_path = "other.db";
+  c.cache_per_channel = 1;
+  c.synchronous = "normal";
+  c.tokens = {{"t", "u"}};
+  c.log_level = "trace";
+  c.log_file = "x.log";
+  c.log_max_size = 1;
+  c.log_max_files = 1;
+  return c;
+}
+
+void check_same(const config& a, const config& b) {
+  CAF_CHECK_EQUAL(a.listen_address, b.listen_address);
+  CAF_CHECK_EQUAL(a.port, b.port);
+  CAF_CHECK_EQUAL(a.io_threads, b.io_threads);
+  CAF_CHECK_EQUAL(a.actor_threads, b.actor_threads);
+  CAF_CHECK_EQUAL(a.shutdown_timeout.count(), b.shutdown_timeout.count());
+  CAF_CHECK_EQUAL(a.handshake_timeout.count(), b.handshake_timeout.count());
+  CAF_CHECK_EQUAL(a.read_buffer_size, b.read_buffer_size);
+  CAF_CHECK_EQUAL(a.write_buffer_size, b.write_buffer_size);
+  CAF_CHECK(a.subprotocols == b.subprotocols);
+  CAF_CHECK(a.allowed_origins == b.allowed_origins);
+  CAF_CHECK_EQUAL(a.compression, b.compression);
+  CAF_CHECK_EQUAL(a.max_message_size, b.max_message_size);
+  CAF_CHECK_EQUAL(a.write_queue_limit, b.write_queue_limit);
+  CAF_CHECK_EQUAL(a.db_path, b.db_path);
+  CAF_CHECK_EQUAL(a.cache_per_channel, b.cache_per_channel);
+  CAF_CHECK_EQUAL(a.synchronous, b.synchronous);
+  CAF_CHECK(a.tokens == b.tokens);
+  CAF_CHECK_EQUAL(a.log_level, b.log_level);
+  CAF_CHECK_EQUAL(a.log_file, b.log_file);
+  CAF_CHECK_EQUAL(a.log_max_size, b.log_max_size);
+  CAF_CHECK_EQUAL(a.log_max_files, b.log_max_files);
+  // Catches a field added to the struct and to describe_config but not here.
+  CAF_CHECK_EQUAL(herald::describe_config(a), herald::describe_config(b));
+}
+
+// The key an error names, or "(no error)".
+std::string error_key(const std::string& toml) {
+  config c;
+  auto e = load_config_string(toml, c);
+  return e ? e->key : "(no error)";
+}
+
+} // namespace
+
+CAF_TEST(the shipped herald.toml sets every key to the built-in default) {
+  auto c = perturbed();
+  auto e = load_config_file(HERALD_SOURCE_DIR "/config/herald.toml", c);
+  CAF_REQUIRE(!e);
+  config expected;
+  // The binary compiles in no credential; the shipped file has the demo one.
+  expected.tokens = {{"dev-token", "admin"}};
+  check_same(c, expected);
+}
+
+CAF_TEST(absent keys keep their values) {
+  config c;
+  CAF_REQUIRE(!load_config_string("", c));
+  check_same(c, config{});
+  CAF_REQUIRE(!load_config_string("[websocket]\nmax_message_size = \"1MiB\"\n", c));
+  CAF_CHECK_EQUAL(c.max_message_size, 1024u * 1024u);
+  auto expected = config{};
+  expected.max_message_size = 1024 * 1024;
+  check_same(c, expected);
+}
+
+CAF_TEST(unknown sections and keys are errors naming them) {
+  config c;
+  auto e = load_config_string("[server]\nlisen = \"127.0.0.1:1\"\n", c);
+  CAF_REQUIRE(e);
+  CAF_CHECK_EQUAL(e->key, "server.lisen");
+  CAF_CHECK_EQUAL(e->what().rfind("config error: server.lisen: unknown key", 0), 0u);
+  CAF_CHECK_NOT_EQUAL(e->message.find("listen"), std::string::npos); // lists the known keys
+  e = load_config_string("[servr]\n", c);
+  CAF_REQUIRE(e);
+  CAF_CHECK_EQUAL(e->key, "servr");
+  CAF_CHECK_EQUAL(e->message.rfind("unknown section", 0), 0u);
+  CAF_CHECK_EQUAL(error_key("port = 9999\n"), "port");
+  CAF_CHECK_EQUAL(error_key("[auth]\nusers = 1\n"), "auth.users");
+  CAF_CHECK_EQUAL(error_key("[log]\n\"odd key\" = 1\n"), "log.\"odd key\"");
+  CAF_CHECK_EQUAL(error_key("[storage.extra]\n"), "storage.extra");
+}
+
+CAF_TEST(wrong types are errors naming the key) {
+  CAF_CHECK_EQUAL(error_key("server = 1\n"), "server");
+  CAF_CHECK_EQUAL(error_key("[server]\nlisten = 9999\n"), "server.listen");
+  CAF_CHECK_EQUAL(error_key("[server]\nio_threads = \"1\"\n"), "server.io_threads");
+  CAF_CHECK_EQUAL(error_key("[server]\nactor_threads = 1.5\n"), "server.actor_threads");
+  CAF_CHECK_EQUAL(error_key("[websocket]\nhandshake_timeout = 10\n"),
+                  "websocket.handshake_timeout");
+  CAF_CHECK_EQUAL(error_key("[websocket]\ncompression = \"yes\"\n"), "websocket.compression");
+  CAF_CHECK_EQUAL(error_key("[websocket]\nsubprotocols = \"chat\"\n"), "websocket.subprotocols");
+  CAF_CHECK_EQUAL(error_key("[websocket]\nsubprotocols = [\"a\", 1]\n"),
+                  "websocket.subprotocols[1]");
+  CAF_CHECK_EQUAL(error_key("[websocket]\nread_buffer_size = true\n"),
+                  "websocket.read_buffer_size");
+  CAF_CHECK_EQUAL(error_key("[storage]\npath = 1\n"), "storage.path");
+  CAF_CHECK_EQUAL(error_key("[auth]\ntokens = \"x\"\n"), "auth.tokens");
+  CAF_CHECK_EQUAL(error_key("[log]\nmax_files = \"5\"\n"), "log.max_files");
+  config c;
+  auto e = load_config_string("[websocket]\nmax_message_size = \"abc\"\n", c);
+  CAF_REQUIRE(e);
+  auto what = e->what();
+  CAF_CHECK_EQUAL(
+    what.rfind("config error: websocket.max_message_size: expected a positive integer", 0), 0u);
+  CAF_CHECK_EQUAL(what.substr(what.size() - 9), "got \"abc\"");
+}
+
+CAF_TEST(bad values are errors naming the key) {
+  struct bad_case {
+    const char* toml;
+    const char* key;
+  };
+  const bad_case cases[] = {
+    {"[server]\nlisten = \"127.0.0.1:65536\"", "server.listen"},
+    {"[server]\nlisten = \"localhost:9999\"", "server.listen"},
+    {"[server]\nlisten = \"::1:9999\"", "server.listen"},
+    {"[server]\nlisten = \"127.0.0.1\"", "server.listen"},
+    {"[server]\nlisten = \"[::1]\"", "server.listen"},
+    {"[server]\nio_threads = 0", "server.io_threads"},
+    {"[server]\nactor_threads = 65", "server.actor_threads"},
+    {"[server]\nshutdown_timeout = \"11m\"", "server.shutdown_timeout"},
+    {"[server]\nshutdown_timeout = \"5\"", "server.shutdown_timeout"},
+    {"[websocket]\nhandshake_timeout = \"0ms\"", "websocket.handshake_timeout"},
+    {"[websocket]\nhandshake_timeout = \"-1s\"", "websocket.handshake_timeout"},
+    {"[websocket]\nmax_message_size = 0", "websocket.max_message_size"},
+    {"[websocket]\nmax_message_size = -1", "websocket.max_message_size"},
+    {"[websocket]\nmax_message_size = \"128MiB\"", "websocket.max_message_size"},
+    {"[websocket]\nwrite_queue_limit = \"4MB\"", "websocket.write_queue_limit"},
+    {"[websocket]\nsubprotocols = [\"a b\"]", "websocket.subprotocols[0]"},
+    {"[websocket]\nsubprotocols = [\"chat\", \"chat\"]", "websocket.subprotocols[1]"},
+    {"[websocket]\nallowed_origins = [\"*\"]", "websocket.allowed_origins[0]"},
+    {"[websocket]\nallowed_origins = [\"https://a.example/\"]", "websocket.allowed_origins[0]"},
+    {"[websocket]\nallowed_origins = [\"https://A.example\"]", "websocket.allowed_origins[0]"},
+    {"[websocket]\nallowed_origins = [\"a.example\"]", "websocket.allowed_origins[0]"},
+    {"[storage]\npath = \"\"", "storage.path"},
+    {"[storage]\ncache_per_channel = 0", "storage.cache_per_channel"},
+    {"[storage]\nsynchronous = \"off\"", "storage.synchronous"},
+    {"[log]\nlevel = \"verbose\"", "log.level"},
+    {"[log]\nmax_files = 0", "log.max_files"},
+    {"[log]\nmax_size = \"2GiB\"", "log.max_size"},
+  };
+  for (auto& bad : cases) {
+    config c;
+    auto e = load_config_string(bad.toml, c);
+    auto got = std::string{bad.toml} + " -> " + (e ? e->key : "(no error)");
+    CAF_CHECK_EQUAL(got, std::string{bad.toml} + " -> " + bad.key);
+    check_same(c, config{}); // a rejected file changes nothing
+  }
+}
+
+CAF_TEST(a failing file applies nothing even after good keys) {
+  config c;
+  auto e = load_config_string("[server]\nio_threads = 2\n[websocket]\nmax_message_size = 0\n", c);
+  CAF_REQUIRE(e);
+  CAF_CHECK_EQUAL(c.io_threads, 1u);
+}
+
+CAF_TEST(listen addresses durations and sizes parse) {
+  config c;
+  CAF_REQUIRE(!load_config_string("[server]\nlisten = \"[::1]:8080\"\nshutdown_timeout = "
+                                  "\"500ms\"\n[websocket]\nhandshake_timeout = \"2m\"\n"
+                                  "read_buffer_size = 65536\nwrite_buffer_size = \"512B\"\n"
+                                  "max_message_size = \"64KiB\"\nwrite_queue_limit = \"1GiB\"\n",
+                                  c));
+  CAF_CHECK_EQUAL(c.listen_address, "::1");
+  CAF_CHECK_EQUAL(c.port, 8080u);
+  CAF_CHECK_EQUAL(c.shutdown_timeout.count(), 500);
+  CAF_CHECK_EQUAL(c.handshake_timeout.count(), 120000);
+  CAF_CHECK_EQUAL(c.read_buffer_size, 65536u);
+  CAF_CHECK_EQUAL(c.write_buffer_size, 512u);
+  CAF_CHECK_EQUAL(c.max_message_size, 65536u);
+  CAF_CHECK_EQUAL(c.write_queue_limit, 1024u * 1024u * 1024u);
+  CAF_REQUIRE(!load_config_string("[server]\nlisten = \"0.0.0.0:0\"\n", c));
+  CAF_CHECK_EQUAL(c.listen_address, "0.0.0.0");
+  CAF_CHECK_EQUAL(c.port, 0u);
+}
+
+CAF_TEST(tokens replace the previous table and errors hide them) {
+  config c;
+  c.tokens = {{"old-token-123", "old"}};
+  CAF_REQUIRE(!load_config_string("[auth.tokens]\n\"tok-aaaaaaaa\" = \"alice\"\n"
+                                  "\"tok-bbbbbbbb\" = \"bob\"\n",
+                                  c));
+  CAF_CHECK_EQUAL(c.tokens.size(), 2u);
+  CAF_CHECK_EQUAL(c.tokens.count("old-token-123"), 0u);
+  CAF_CHECK_EQUAL(c.tokens["tok-bbbbbbbb"], "bob");
+  auto e = load_config_string("[auth.tokens]\n\"secret-value-42\" = \"\"\n", c);
+  CAF_REQUIRE(e);
+  CAF_CHECK_EQUAL(e->key.rfind("auth.tokens", 0), 0u);
+  CAF_CHECK_EQUAL(e->what().find("secret-value-42"), std::string::npos);
+  e = load_config_string("[auth.tokens]\n\"has space\" = \"carol\"\n", c);
+  CAF_REQUIRE(e);
+  CAF_CHECK_EQUAL(e->what().find("has space"), std::string::npos);
+}
+
+CAF_TEST(missing and unparsable files are errors) {
+  herald::test::temp_dir dir;
+  config c;
+  auto missing = (dir.path() / "nope.toml").string();
+  auto e = load_config_file(missing, c);
+  CAF_REQUIRE(e);
+  CAF_CHECK_NOT_EQUAL(e->what().find(missing), std::string::npos);
+  CAF_CHECK_NOT_EQUAL(e->what().find("No such file"), std::string::npos);
+  e = load_config_file(dir.path().string(), c);
+  CAF_REQUIRE(e);
+  CAF_CHECK_NOT_EQUAL(e->what().find("directory"), std::string::npos);
+  auto broken = dir.write("broken.toml", "[server]\nio_threads = 2\nlisten = \n");
+  e = load_config_file(broken, c);
+  CAF_REQUIRE(e);
+  CAF_CHECK_EQUAL(e->key, "");
+  // path:line:column, pointing at the third line.
+  CAF_CHECK_EQUAL(e->message.rfind(broken + ":3:", 0), 0u);
+  CAF_CHECK_EQUAL(c.io_threads, 1u);
+  auto good = dir.write("good.toml", "[log]\nlevel = \"debug\"\n");
+  CAF_REQUIRE(!load_config_file(good, c));
+  CAF_CHECK_EQUAL(c.log_level, "debug");
+}
