@@ -1,0 +1,94 @@
+#include "actors/broadcaster.hpp"
+
+#include <algorithm>
+
+#include <caf/system_messages.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <spdlog/spdlog.h>
+
+namespace herald {
+
+void broadcaster_state::add(const std::string& channel, const session_actor& s) {
+  auto addr = s.address();
+  auto known = joined_.find(addr);
+  if (known != joined_.end()) {
+    if (known->second == channel)
+      return; // joining twice is harmless
+    remove(addr);
+  }
+  channels_[channel].push_back(s);
+  joined_.emplace(std::move(addr), channel);
+}
+
+bool broadcaster_state::remove(const caf::actor_addr& addr) {
+  auto known = joined_.find(addr);
+  if (known == joined_.end())
+    return false;
+  auto ch = channels_.find(known->second);
+  if (ch != channels_.end()) {
+    auto& subs = ch->second;
+    subs.erase(std::remove_if(subs.begin(), subs.end(),
+                              [&](const session_actor& s) { return s.address() == addr; }),
+               subs.end());
+    if (subs.empty())
+      channels_.erase(ch);
+  }
+  joined_.erase(known);
+  return true;
+}
+
+size_t broadcaster_state::count(const std::string& channel) const {
+  auto ch = channels_.find(channel);
+  return ch == channels_.end() ? 0 : ch->second.size();
+}
+
+broadcaster_actor::behavior_type
+broadcaster_behavior(broadcaster_actor::stateful_pointer<broadcaster_state> self) {
+  // A session that quits without leaving (crash, or it ended on its own after
+  // a failed replay) must not keep receiving messages nor keep a count.
+  self->set_down_handler([self](caf::down_msg& dm) {
+    if (self->state.remove(dm.source))
+      spdlog::debug("broadcaster: session down, forgotten");
+  });
+  return {
+    [self](committed_atom, const frame& f) {
+      // The hot path: one lookup, then one message per subscriber carrying
+      // the shared frame pointer; the JSON text is never copied.
+      if (!f)
+        return;
+      auto ch = self->state.channels_.find(f->channel);
+      if (ch == self->state.channels_.end())
+        return;
+      for (auto& s : ch->second)
+        self->send(s, deliver_atom_v, f);
+    },
+    [self](caf::join_atom, const std::string& channel, const session_actor& s) {
+      if (s) {
+        self->state.add(channel, s);
+        self->monitor(s);
+      }
+      // Replying after the insertion is the promise the recovery seam relies
+      // on: every message routed after this reply reaches the session.
+      return caf::ok_atom_v;
+    },
+    [self](caf::leave_atom, const std::string&, const session_actor& s) {
+      if (s && self->state.remove(s.address()))
+        self->demonitor(s.address());
+    },
+    [self](channels_atom) {
+      subscriber_counts counts;
+      counts.reserve(self->state.channels_.size());
+      for (auto& [name, subs] : self->state.channels_)
+        counts.emplace_back(name, subs.size());
+      std::sort(counts.begin(), counts.end());
+      return counts;
+    },
+    [self](caf::close_atom, uint16_t code, const std::string& reason) {
+      for (auto& [name, subs] : self->state.channels_)
+        for (auto& s : subs)
+          self->send(s, caf::close_atom_v, code, reason);
+    },
+  };
+}
+
+} // namespace herald

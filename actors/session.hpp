@@ -1,0 +1,56 @@
+#pragma once
+
+// The session actor: one per WebSocket connection. It owns the recovery
+// seam: with `since`, it replays the stored messages with id > since, then
+// switches to live messages, and the connection sees every message of its
+// channel once, in id order.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <caf/stateful_actor.hpp>
+
+#include "actors/interfaces.hpp"
+
+namespace herald {
+
+/// Messages asked per history request during a replay; a full page means
+/// there may be more.
+constexpr uint32_t replay_page_size = 1000;
+
+struct session_state {
+  enum class phase : uint8_t {
+    joining,   // waiting for the broadcaster's join reply
+    replaying, // history requests in flight; live messages are buffered
+    live,      // live messages go straight to the connection
+  };
+
+  sink_ptr sink_; // released on quit: it keeps the connection alive
+  std::string channel_;
+  broadcaster_actor broadcaster_;
+  cache_actor cache_;
+  storage_actor storage_;
+  phase phase_ = phase::joining;
+  // The highest id handed to the connection (or `since`): nothing at or
+  // below it is ever sent again, which makes overlaps harmless.
+  uint64_t last_sent_ = 0;
+  // Live messages that arrived during the replay, in arrival (= id) order.
+  frame_list buffered_;
+  uint64_t frames_sent_ = 0;
+
+  /// Hands `f` to the connection unless it was sent already.
+  void forward(const frame& f);
+
+  static inline const char* name = "herald.session";
+};
+
+using session_pointer = session_actor::stateful_pointer<session_state>;
+
+session_actor::behavior_type session_behavior(session_pointer self, sink_ptr sink,
+                                              std::string channel,
+                                              std::optional<uint64_t> since,
+                                              broadcaster_actor broadcaster,
+                                              cache_actor cache, storage_actor storage);
+
+} // namespace herald

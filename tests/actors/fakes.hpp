@@ -1,0 +1,183 @@
+#pragma once
+
+// Test doubles for the actor suites: frames, a recording connection sink, a
+// recording session, and stand-ins for the cache and storage actors that
+// speak their typed interfaces. Everything runs on the deterministic test
+// scheduler, on the test thread.
+
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/interfaces.hpp"
+#include "actors/messages.hpp"
+
+namespace herald::testing {
+
+inline frame make_frame(uint64_t id, std::string channel) {
+  auto f = std::make_shared<frame_data>();
+  f->id = id;
+  f->channel = std::move(channel);
+  f->json = "{\"id\":" + std::to_string(id) + ",\"channel\":\"" + f->channel + "\"}";
+  return f;
+}
+
+inline std::vector<uint64_t> ids_of(const frame_list& frames) {
+  std::vector<uint64_t> out;
+  for (auto& f : frames)
+    out.push_back(f->id);
+  return out;
+}
+
+inline std::vector<uint64_t> id_range(uint64_t first, uint64_t last) {
+  std::vector<uint64_t> out;
+  for (auto i = first; i <= last; ++i)
+    out.push_back(i);
+  return out;
+}
+
+/// What history asks of a store: id > since, ascending, at most limit.
+inline frame_list select(const frame_list& all, const std::string& channel, uint64_t since,
+                         uint32_t limit) {
+  frame_list out;
+  for (auto& f : all)
+    if (f->channel == channel && f->id > since && out.size() < limit)
+      out.push_back(f);
+  return out;
+}
+
+/// Records what a session hands to its connection.
+class test_sink : public connection_sink {
+public:
+  void send(frame f) override {
+    frames.push_back(std::move(f));
+  }
+  void close(uint16_t code, std::string reason) override {
+    closes.emplace_back(code, std::move(reason));
+  }
+  std::vector<uint64_t> ids() const {
+    return ids_of(frames);
+  }
+
+  frame_list frames;
+  std::vector<std::pair<uint16_t, std::string>> closes;
+};
+
+/// A session that only records what the broadcaster sends it.
+struct recorder_state {
+  frame_list frames;
+  std::vector<std::pair<uint16_t, std::string>> closes;
+  static inline const char* name = "test.recorder";
+};
+
+inline session_actor::behavior_type
+recorder(session_actor::stateful_pointer<recorder_state> self) {
+  return {
+    [self](deliver_atom, const frame& f) { self->state.frames.push_back(f); },
+    [self](caf::close_atom, uint16_t code, const std::string& reason) {
+      self->state.closes.emplace_back(code, reason);
+    },
+    [self](caf::leave_atom) { self->quit(); },
+  };
+}
+
+/// A cache that holds `frames` and can answer a history request only when
+/// `since >= covers_from` (like a real cache that holds the recent tail).
+struct fake_cache_state {
+  frame_list frames;
+  uint64_t covers_from = 0;
+  bool miss_all = false;
+  std::vector<uint64_t> asked_since; // one entry per history request
+  static inline const char* name = "test.cache";
+};
+
+inline cache_actor::behavior_type fake_cache(cache_actor::stateful_pointer<fake_cache_state> self) {
+  return {
+    [self](committed_atom, const frame& f) { self->state.frames.push_back(f); },
+    [self](history_atom, const std::string& channel, uint64_t since,
+           uint32_t limit) -> caf::result<frame_list> {
+      auto& st = self->state;
+      st.asked_since.push_back(since);
+      if (st.miss_all || since < st.covers_from)
+        return caf::make_error(errc::cache_miss);
+      return select(st.frames, channel, since, limit);
+    },
+  };
+}
+
+/// A storage that keeps frames in memory, fails on demand, and (when given a
+/// downstream) sends each committed frame on, as the real one does.
+struct fake_storage_state {
+  frame_list frames;
+  uint64_t next_id = 1;
+  bool fail = false;
+  cache_actor downstream;
+  std::vector<uint64_t> asked_since;
+  static inline const char* name = "test.storage";
+};
+
+inline storage_actor::behavior_type
+fake_storage(storage_actor::stateful_pointer<fake_storage_state> self) {
+  auto failure = [] { return caf::make_error(errc::storage_failure); };
+  return {
+    [self, failure](append_atom, const draft& d) -> caf::result<frame> {
+      auto& st = self->state;
+      if (st.fail)
+        return failure();
+      auto f = make_frame(st.next_id++, d.channel);
+      st.frames.push_back(f);
+      if (st.downstream)
+        self->send(st.downstream, committed_atom_v, f);
+      return f;
+    },
+    [](commit_atom) {},
+    [self, failure](history_atom, const std::string& channel, uint64_t since,
+                    uint32_t limit) -> caf::result<frame_list> {
+      auto& st = self->state;
+      st.asked_since.push_back(since);
+      if (st.fail)
+        return failure();
+      return select(st.frames, channel, since, limit);
+    },
+    [self, failure](channels_atom) -> caf::result<channel_infos> {
+      if (self->state.fail)
+        return failure();
+      std::map<std::string, channel_info> by_name;
+      for (auto& f : self->state.frames) {
+        auto& info = by_name[f->channel];
+        info.name = f->channel;
+        info.stored += 1;
+        info.last_id = f->id;
+      }
+      channel_infos out;
+      for (auto& entry : by_name)
+        out.push_back(entry.second);
+      return out;
+    },
+    [self](last_id_atom) { return self->state.next_id - 1; },
+    [](caf::flush_atom) { return caf::ok_atom_v; },
+  };
+}
+
+/// A cache stand-in that just passes committed frames to the broadcaster,
+/// for wiring a whole hub without the real cache.
+inline cache_actor::behavior_type
+relay_cache(cache_actor::pointer self, broadcaster_actor broadcaster) {
+  return {
+    [self, broadcaster](committed_atom, const frame& f) {
+      self->send(broadcaster, committed_atom_v, f);
+    },
+    [](history_atom, const std::string&, uint64_t, uint32_t) -> caf::result<frame_list> {
+      return caf::make_error(errc::cache_miss);
+    },
+  };
+}
+
+} // namespace herald::testing
