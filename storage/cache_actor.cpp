@@ -1,0 +1,52 @@
+#include "storage/cache_actor.hpp"
+
+#include <utility>
+
+namespace herald {
+
+const char* cache_state::name = "herald.cache";
+
+cache_actor::behavior_type cache_behavior(cache_actor::stateful_pointer<cache_state> self,
+                                          broadcaster_actor downstream,
+                                          std::size_t per_channel) {
+  self->state.downstream = std::move(downstream);
+  self->state.per_channel = per_channel;
+  return {
+    [=](committed_atom, frame& f) {
+      if (f == nullptr)
+        return;
+      auto& st = self->state;
+      if (st.per_channel > 0) {
+        auto& q = st.channels[f->channel];
+        // Storage sends in id order; anything else would break the prev_id
+        // chain that history answers rely on, so it is not cached.
+        if (q.empty() || q.back()->id < f->id) {
+          q.push_back(f);
+          while (q.size() > st.per_channel)
+            q.pop_front();
+        }
+      }
+      self->send(st.downstream, committed_atom_v, std::move(f));
+    },
+    [=](history_atom, const std::string& channel, uint64_t since,
+        uint32_t limit) -> caf::result<frame_list> {
+      auto& st = self->state;
+      auto i = st.channels.find(channel);
+      // prev_id links each message to the previous one of its channel. If
+      // `since` is at or after the oldest cached frame's predecessor, every
+      // message with id > since is one of the cached frames.
+      if (i == st.channels.end() || i->second.empty() || since < i->second.front()->prev_id)
+        return caf::make_error(errc::cache_miss);
+      frame_list result;
+      for (const auto& f : i->second) {
+        if (result.size() >= limit)
+          break;
+        if (f->id > since)
+          result.push_back(f);
+      }
+      return result;
+    },
+  };
+}
+
+} // namespace herald

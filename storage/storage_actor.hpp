@@ -1,0 +1,50 @@
+#pragma once
+
+// The storage actor: the only owner of the SQLite connection. Appends that
+// arrive together are committed in one transaction (group commit); each is
+// answered with its frame only once that transaction has committed, and the
+// committed frames go to the cache, in id order, before anyone is answered.
+//
+// SQLite blocks, so production spawns this actor `caf::detached` (its own
+// thread); tests spawn it on the deterministic test scheduler.
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <caf/typed_response_promise.hpp>
+
+#include "actors/interfaces.hpp"
+#include "storage/sqlite_db.hpp"
+
+namespace herald {
+
+struct storage_state {
+  struct pending_append {
+    draft d;
+    caf::typed_response_promise<frame> promise;
+  };
+
+  std::shared_ptr<sqlite_db> db;
+  cache_actor cache;
+  // Appends received since the last commit, in arrival order.
+  std::vector<pending_append> pending;
+  // True while a commit_atom to ourselves is in the mailbox.
+  bool commit_scheduled = false;
+
+  // Observability (and what the tests check).
+  uint64_t commits = 0;        // successful transactions
+  uint64_t failed_commits = 0; // transactions rolled back
+  std::size_t last_batch_size = 0;
+
+  static const char* name;
+};
+
+storage_actor::behavior_type
+storage_behavior(storage_actor::stateful_pointer<storage_state> self,
+                 std::shared_ptr<sqlite_db> db, cache_actor cache);
+
+} // namespace herald
