@@ -1,0 +1,116 @@
+// Wiring only: read the config, start logging, open storage, spawn the
+// actors, listen, serve until SIGINT/SIGTERM, then shut down in order.
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/broadcaster.hpp"
+#include "actors/hub.hpp"
+#include "actors/hub_actors.hpp"
+#include "actors/ingest.hpp"
+#include "actors/query.hpp"
+#include "config/cli.hpp"
+#include "config/describe.hpp"
+#include "config/logging.hpp"
+#include "net/server.hpp"
+#include "storage/cache_actor.hpp"
+#include "storage/sqlite_db.hpp"
+#include "storage/storage_actor.hpp"
+
+namespace {
+
+// Exit codes: 2 for a bad command line or config, 1 for a broken environment
+// (port in use, unwritable database, unopenable log file).
+constexpr int exit_bad_config = 2;
+constexpr int exit_environment = 1;
+
+void stop_actors(const herald::hub_actors& a) {
+  auto reason = caf::exit_reason::user_shutdown;
+  caf::anon_send_exit(a.ingest, reason);
+  caf::anon_send_exit(a.query, reason);
+  caf::anon_send_exit(a.storage, reason);
+  caf::anon_send_exit(a.cache, reason);
+  caf::anon_send_exit(a.broadcaster, reason);
+}
+
+// Storage answers this after every append it received before it: once it
+// answers, everything acknowledged or in flight is committed.
+void flush_storage(caf::actor_system& sys, const herald::storage_actor& storage) {
+  caf::scoped_actor self{sys};
+  self->request(storage, std::chrono::seconds(30), caf::flush_atom::value)
+    .receive([](caf::ok_atom) { spdlog::info("storage flushed"); },
+             [](caf::error& err) {
+               spdlog::error("storage flush failed: {}", caf::to_string(err));
+             });
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  herald::config cfg;
+  auto cli = herald::parse_command_line(argc, argv, cfg);
+  using action = herald::cli_result::action;
+  switch (cli.what) {
+    case action::help:
+    case action::version:
+      std::fputs(cli.text.c_str(), stdout);
+      return 0;
+    case action::fail:
+      std::fprintf(stderr, "herald: %s\n", cli.text.c_str());
+      return exit_bad_config;
+    case action::run:
+      break;
+  }
+  std::string error;
+  if (!herald::setup_logging(cfg, error)) {
+    std::fprintf(stderr, "herald: %s\n", error.c_str());
+    return exit_environment;
+  }
+  spdlog::info("herald {} starting; config {}", HERALD_VERSION,
+               cli.config_path.empty() ? "(built-in defaults)" : cli.config_path);
+  spdlog::info("effective config:\n{}", herald::describe_config(cfg));
+
+  auto db = herald::sqlite_db::open(cfg.db_path, cfg.synchronous, error);
+  if (!db) {
+    spdlog::critical("{}", error);
+    return exit_environment;
+  }
+
+  caf::actor_system_config sys_cfg;
+  sys_cfg.set("scheduler.max-threads", static_cast<size_t>(cfg.actor_threads));
+  caf::actor_system sys{sys_cfg};
+
+  auto actors = std::make_shared<herald::hub_actors>();
+  actors->broadcaster = sys.spawn(herald::broadcaster_behavior);
+  actors->cache = sys.spawn(herald::cache_behavior, actors->broadcaster, cfg.cache_per_channel);
+  // SQLite blocks: storage gets a thread of its own, never a scheduler thread.
+  actors->storage = sys.spawn<caf::detached>(
+    herald::storage_behavior, std::shared_ptr<herald::sqlite_db>(std::move(db)), actors->cache);
+  actors->ingest = sys.spawn(herald::ingest_behavior, actors->storage);
+  actors->query = sys.spawn(herald::query_behavior, actors->broadcaster, actors->cache,
+                            actors->storage);
+
+  int code = 0;
+  {
+    herald::hub hub{sys, actors};
+    herald::server server{cfg, hub};
+    if (!server.listen(error)) {
+      spdlog::critical("{}", error);
+      code = exit_environment;
+    } else {
+      spdlog::info("listening on http://{}:{}", cfg.listen_address, server.port());
+      server.run(); // returns after a graceful shutdown
+      flush_storage(sys, actors->storage);
+    }
+  }
+  stop_actors(*actors);
+  spdlog::info("herald stopped");
+  return code;
+}

@@ -1,0 +1,171 @@
+// The endpoints of docs/api.md for one request of an http_session: routing,
+// the WebSocket hand-over, and the calls into the actors whose answers come
+// back on an actor thread and are posted onto the connection's strand.
+// Everything here runs on the connection's strand unless marked otherwise.
+
+#include "net/http_session.hpp"
+
+#include <chrono>
+#include <string_view>
+#include <utility>
+
+#include <boost/asio/post.hpp>
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/hub.hpp"
+#include "config/config.hpp"
+#include "net/api_requests.hpp"
+#include "net/api_responses.hpp"
+#include "net/origin.hpp"
+#include "net/routes.hpp"
+#include "net/web_assets.hpp"
+#include "net/ws_session.hpp"
+
+namespace herald {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+namespace websocket = beast::websocket;
+
+namespace {
+
+int64_t now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+std::string_view shorten(std::string_view s) {
+  return s.size() > 200 ? s.substr(0, 200) : s;
+}
+
+} // namespace
+
+void http_session::handle_request() {
+  auto& req = parser_->get();
+  bool upgrade = websocket::is_upgrade(req);
+  auto r = resolve_route(req.method_string(), req.target(), upgrade, web_assets());
+  spdlog::debug("connection {}: {} {} -> {}", id_, req.method_string(), shorten(req.target()),
+                r.status);
+  if (r.status != 200) {
+    auto res = make_error(r.status, r.error, req.version(), req.keep_alive());
+    if (!r.allow.empty())
+      res.set(http::field::allow, r.allow);
+    return send(std::move(res));
+  }
+  switch (r.kind) {
+    case endpoint::socket:
+      return handle_upgrade(r);
+    case endpoint::healthz:
+      if (state_->stopping())
+        return send_error(503, "server shutting down");
+      return send(make_json(200, status_ok_json(), req.version(), req.keep_alive()));
+    case endpoint::asset: {
+      http_response res{http::status::ok, req.version()};
+      res.set(http::field::server, "herald");
+      res.set(http::field::content_type, r.asset->content_type);
+      res.set(http::field::cache_control, "no-cache");
+      res.set("X-Content-Type-Options", "nosniff");
+      res.keep_alive(req.keep_alive());
+      res.body().assign(r.asset->body.data(), r.asset->body.size());
+      res.prepare_payload();
+      return send(std::move(res));
+    }
+    case endpoint::send_message:
+    case endpoint::publish:
+      return handle_publish(r);
+    case endpoint::history:
+      return handle_history(r);
+    case endpoint::channels:
+      return handle_channels();
+  }
+  send_error(500, "unrouted endpoint");
+}
+
+void http_session::handle_upgrade(route& r) {
+  auto& req = parser_->get();
+  auto params = parse_socket_query(r.query);
+  if (params.status != 200)
+    return send_error(params.status, params.error);
+  auto origin = req.find(http::field::origin);
+  if (origin != req.end()
+      && !origin_allowed(origin->value(), req[http::field::host], state_->cfg().allowed_origins)) {
+    spdlog::info("connection {}: refused WebSocket from Origin {}", id_, shorten(origin->value()));
+    return send_error(403, "origin not allowed");
+  }
+  if (state_->stopping())
+    return send_error(503, "server shutting down", true);
+  spdlog::debug("connection {}: upgrading to WebSocket on channel {}", id_, r.channel);
+  ended_ = true;
+  state_->remove_connection(id_);
+  // The WebSocket session sets its own timeouts.
+  stream_.expires_never();
+  start_ws_session(std::move(stream_), std::move(buffer_), parser_->release(),
+                   std::move(r.channel), params.since, id_, state_->cfg(), state_->actors());
+}
+
+void http_session::handle_publish(route& r) {
+  const auto& req = parser_->get();
+  auto fields = parse_publish(req[http::field::authorization], req["Token"],
+                              req[http::field::content_type], req.body(), state_->cfg().tokens);
+  if (fields.status != 200)
+    return send_error(fields.status, fields.error);
+  publish_ = state_->begin_publish();
+  if (!publish_)
+    return send_error(503, "server shutting down", true);
+  draft d;
+  d.channel = std::move(r.channel);
+  d.username = std::move(fields.username);
+  d.text = std::move(fields.text);
+  d.time_ms = now_ms();
+  // Runs on an actor thread: hop back onto the strand before touching anything.
+  state_->actors().publish(
+    std::move(d), [self = shared_from_this(), ex = strand_, version = req.version(),
+                   keep_alive = req.keep_alive()](publish_result res) {
+      net::post(ex, [self, res = std::move(res), version, keep_alive] {
+        if (res.status == 200)
+          return self->send(make_json(200, publish_ok_json(res.id), version, keep_alive));
+        self->send(make_error(res.status, res.error.empty() ? "publish failed" : res.error,
+                              version, keep_alive));
+      });
+    });
+}
+
+void http_session::handle_history(route& r) {
+  const auto& req = parser_->get();
+  auto params = parse_history_query(r.query);
+  if (params.status != 200)
+    return send_error(params.status, params.error);
+  auto channel = r.channel;
+  state_->actors().history(
+    std::move(r.channel), params.since, params.limit,
+    [self = shared_from_this(), ex = strand_, channel = std::move(channel),
+     version = req.version(), keep_alive = req.keep_alive()](history_result res) {
+      // Runs on an actor thread.
+      net::post(ex, [self, channel, res = std::move(res), version, keep_alive] {
+        if (res.status == 200)
+          return self->send(
+            make_json(200, history_json(channel, res.frames), version, keep_alive));
+        self->send(make_error(res.status, res.error.empty() ? "history failed" : res.error,
+                              version, keep_alive));
+      });
+    });
+}
+
+void http_session::handle_channels() {
+  const auto& req = parser_->get();
+  state_->actors().channels([self = shared_from_this(), ex = strand_, version = req.version(),
+                             keep_alive = req.keep_alive()](channels_result res) {
+    // Runs on an actor thread.
+    net::post(ex, [self, res = std::move(res), version, keep_alive] {
+      if (res.status == 200)
+        return self->send(make_json(200, channels_json(res.channels), version, keep_alive));
+      self->send(make_error(res.status, res.error.empty() ? "channel list failed" : res.error,
+                            version, keep_alive));
+    });
+  });
+}
+
+} // namespace herald

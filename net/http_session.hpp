@@ -1,0 +1,87 @@
+#pragma once
+
+// One HTTP connection: reads requests (keep-alive), routes them, answers,
+// and hands WebSocket upgrades over to start_ws_session. Everything but
+// shutdown() runs on the connection's strand. The connection's life is in
+// http_session.cpp, the endpoints in http_dispatch.cpp.
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "net/http_error.hpp"
+#include "net/server_state.hpp"
+
+namespace herald {
+
+struct route;
+
+class http_session : public std::enable_shared_from_this<http_session> {
+public:
+  http_session(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<server_state> state,
+               uint64_t id);
+  ~http_session();
+
+  /// Registers the connection and starts reading. Call once.
+  void run();
+
+  /// Thread-safe: closes the connection now if it waits for a request, or
+  /// after the response it is working on.
+  void shutdown();
+
+private:
+  using request = boost::beast::http::request<boost::beast::http::string_body>;
+
+  void do_read();
+  void on_header(boost::beast::error_code ec, std::size_t);
+  void on_continue(boost::beast::error_code ec, std::size_t);
+  void on_read(boost::beast::error_code ec, std::size_t);
+  void read_failed(boost::beast::error_code ec);
+
+  // http_dispatch.cpp
+  void handle_request();
+  void handle_upgrade(route& r);
+  void handle_publish(route& r);
+  void handle_history(route& r);
+  void handle_channels();
+
+  /// Answers the current request; `close` ends the connection afterwards.
+  void send(http_response res, bool close = false);
+  void send_error(unsigned status, std::string_view message, bool close = false);
+  void on_write(bool close, boost::beast::error_code ec, std::size_t);
+
+  /// Half-closes, then reads and discards what the client still sends for a
+  /// moment, so an unread request body does not turn our last response into
+  /// a connection reset on the client's side.
+  void linger();
+  void do_drain();
+  void end(std::string_view reason);
+
+  boost::beast::tcp_stream stream_;
+  // The connection's strand (made at accept); a copy usable from any thread,
+  // even after stream_ has been handed over to the WebSocket session.
+  boost::asio::any_io_executor strand_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+  std::optional<http_response> res_;
+  std::shared_ptr<server_state> state_;
+  server_state::publish_ticket publish_; // declared after state_: released first
+  uint64_t id_;
+  std::array<char, 4096> drain_buf_{};
+  std::size_t drained_ = 0;
+  bool reading_ = false;  // a request read is pending (the connection is idle)
+  bool closing_ = false;  // shutdown asked; do not read another request
+  bool ended_ = false;    // the connection is closed or handed over
+};
+
+} // namespace herald

@@ -1,0 +1,45 @@
+#pragma once
+
+// Accepts TCP connections and gives each its own strand and http_session.
+// The acceptor lives on a strand of its own; stop() may be called from any thread.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/error.hpp>
+
+#include "net/server_state.hpp"
+
+namespace herald {
+
+class listener : public std::enable_shared_from_this<listener> {
+public:
+  listener(boost::asio::io_context& ioc, std::shared_ptr<server_state> state);
+
+  /// Opens, binds and listens; false and one line in `error` on failure.
+  bool open(const boost::asio::ip::tcp::endpoint& endpoint, std::string& error);
+  /// The bound port (after open).
+  uint16_t port() const { return port_; }
+
+  /// Starts accepting.
+  void run();
+  /// Stops accepting and closes the listening socket. Thread-safe.
+  void stop();
+
+private:
+  void do_accept();
+  void on_accept(boost::beast::error_code ec, boost::asio::ip::tcp::socket socket);
+
+  boost::asio::io_context& ioc_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer backoff_; // after running out of file descriptors
+  std::shared_ptr<server_state> state_;
+  uint16_t port_ = 0;
+  bool stopped_ = false; // on the acceptor's strand
+};
+
+} // namespace herald

@@ -1,0 +1,195 @@
+#include "net/server.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <functional>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/hub.hpp"
+#include "config/config.hpp"
+#include "net/listener.hpp"
+#include "net/server_state.hpp"
+
+namespace herald {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using clock_type = std::chrono::steady_clock;
+
+namespace {
+
+// How often shutdown looks whether the sessions and publishes have drained.
+constexpr auto drain_poll = std::chrono::milliseconds(20);
+// How long closed idle HTTP connections get to finish their last write.
+constexpr auto http_close_grace = std::chrono::milliseconds(500);
+
+} // namespace
+
+struct server::impl {
+  impl(const config& c, hub& h)
+    : cfg(c),
+      actors(h),
+      ioc(static_cast<int>(std::max(1u, c.io_threads))),
+      state(std::make_shared<server_state>(c, h)),
+      signals(ioc, SIGINT, SIGTERM),
+      strand(net::make_strand(ioc)),
+      timer(strand) {
+  }
+
+  const config& cfg;
+  hub& actors;
+  net::io_context ioc; // first member: destroyed last, after everything that uses it
+  std::shared_ptr<server_state> state;
+  std::shared_ptr<listener> acceptor;
+  net::signal_set signals;
+  // The shutdown sequence runs on this strand.
+  net::strand<net::io_context::executor_type> strand;
+  net::steady_timer timer;
+  std::atomic<bool> shutdown_started{false};
+  clock_type::time_point started_at;
+
+  void wait_signal() {
+    signals.async_wait([this](const boost::system::error_code& ec, int signo) {
+      if (ec)
+        return;
+      if (!shutdown_started.load()) {
+        spdlog::info("received signal {}", signo);
+        stop();
+        wait_signal();
+        return;
+      }
+      spdlog::warn("received signal {} again: stopping without waiting", signo);
+      ioc.stop();
+    });
+  }
+
+  // Any thread.
+  void stop() {
+    if (shutdown_started.exchange(true))
+      return;
+    net::post(strand, [this] { begin_shutdown(); });
+  }
+
+  // On `strand`.
+  void begin_shutdown() {
+    started_at = clock_type::now();
+    spdlog::info("shutting down: {} WebSocket sessions, {} publishes in flight",
+                 actors.stats().open_sessions.load(), state->publishes_in_flight());
+    state->begin_stopping();
+    if (acceptor)
+      acceptor->stop();
+    actors.close_all(1001, "server shutting down");
+    poll_until([this] { return drained(); }, started_at + cfg.shutdown_timeout,
+               [this] { close_http(); });
+  }
+
+  bool drained() const {
+    return actors.stats().open_sessions.load() <= 0 && state->publishes_in_flight() <= 0;
+  }
+
+  // On `strand`: calls `then` once `done()` holds or `deadline` has passed.
+  void poll_until(std::function<bool()> done, clock_type::time_point deadline,
+                  std::function<void()> then) {
+    if (done() || clock_type::now() >= deadline)
+      return then();
+    timer.expires_after(drain_poll);
+    timer.async_wait([this, done = std::move(done), deadline,
+                      then = std::move(then)](const boost::system::error_code&) mutable {
+      poll_until(std::move(done), deadline, std::move(then));
+    });
+  }
+
+  // On `strand`.
+  void close_http() {
+    if (!drained())
+      spdlog::warn("shutdown timeout after {} ms: {} WebSocket sessions, {} publishes still open",
+                   cfg.shutdown_timeout.count(), actors.stats().open_sessions.load(),
+                   state->publishes_in_flight());
+    state->close_connections();
+    poll_until([this] { return state->connection_count() == 0; },
+               clock_type::now() + http_close_grace, [this] { finish(); });
+  }
+
+  // On `strand`.
+  void finish() {
+    boost::system::error_code ec;
+    signals.cancel(ec);
+    auto took = std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now()
+                                                                      - started_at);
+    spdlog::info("shutdown complete after {} ms", took.count());
+    // Anything still open (handshakes, lingering closes) is abandoned here.
+    ioc.stop();
+  }
+
+  void run_loop() {
+    // A handler that throws must not take an I/O thread down with it.
+    for (;;) {
+      try {
+        ioc.run();
+        return;
+      } catch (const std::exception& e) {
+        spdlog::error("unhandled exception on an I/O thread: {}", e.what());
+      }
+    }
+  }
+};
+
+server::server(const config& cfg, hub& h) : impl_(std::make_unique<impl>(cfg, h)) {
+}
+
+server::~server() = default;
+
+bool server::listen(std::string& error) {
+  boost::system::error_code ec;
+  auto address = net::ip::make_address(impl_->cfg.listen_address, ec);
+  if (ec) {
+    error = "cannot listen on " + impl_->cfg.listen_address + ":"
+            + std::to_string(impl_->cfg.port) + ": invalid address";
+    return false;
+  }
+  auto l = std::make_shared<listener>(impl_->ioc, impl_->state);
+  if (!l->open(tcp::endpoint{address, impl_->cfg.port}, error))
+    return false;
+  impl_->acceptor = std::move(l);
+  return true;
+}
+
+uint16_t server::port() const {
+  return impl_->acceptor ? impl_->acceptor->port() : 0;
+}
+
+void server::run() {
+  if (!impl_->acceptor) {
+    spdlog::error("server::run() called without a successful listen()");
+    return;
+  }
+  impl_->wait_signal();
+  impl_->acceptor->run();
+  unsigned threads = std::max(1u, impl_->cfg.io_threads);
+  spdlog::info("serving on {}:{} with {} I/O thread{}", impl_->cfg.listen_address, port(),
+               threads, threads == 1 ? "" : "s");
+  std::vector<std::thread> pool;
+  pool.reserve(threads - 1);
+  for (unsigned i = 1; i < threads; ++i)
+    pool.emplace_back([this] { impl_->run_loop(); });
+  impl_->run_loop();
+  for (auto& t : pool)
+    t.join();
+}
+
+void server::stop() {
+  impl_->stop();
+}
+
+} // namespace herald

@@ -1,0 +1,68 @@
+#include "net/server_state.hpp"
+
+namespace herald {
+
+server_state::publish_ticket&
+server_state::publish_ticket::operator=(publish_ticket&& other) noexcept {
+  if (this != &other) {
+    reset();
+    state_ = other.state_;
+    other.state_ = nullptr;
+  }
+  return *this;
+}
+
+void server_state::publish_ticket::reset() {
+  if (state_) {
+    state_->publishes_.fetch_sub(1);
+    state_ = nullptr;
+  }
+}
+
+server_state::publish_ticket server_state::begin_publish() {
+  // Count first, then look at the flag: shutdown sets the flag first, then
+  // reads the count, so one of the two always sees the other (both seq_cst).
+  publishes_.fetch_add(1);
+  if (stopping_.load()) {
+    publishes_.fetch_sub(1);
+    return {};
+  }
+  return publish_ticket{this};
+}
+
+void server_state::add_connection(uint64_t id, std::function<void()> close) {
+  std::lock_guard<std::mutex> guard{mutex_};
+  connections_.emplace(id, std::move(close));
+}
+
+void server_state::remove_connection(uint64_t id) {
+  std::function<void()> dropped;
+  {
+    std::lock_guard<std::mutex> guard{mutex_};
+    auto i = connections_.find(id);
+    if (i == connections_.end())
+      return;
+    dropped = std::move(i->second);
+    connections_.erase(i);
+  }
+  // `dropped` dies outside the lock.
+}
+
+std::size_t server_state::connection_count() const {
+  std::lock_guard<std::mutex> guard{mutex_};
+  return connections_.size();
+}
+
+void server_state::close_connections() {
+  std::vector<std::function<void()>> closers;
+  {
+    std::lock_guard<std::mutex> guard{mutex_};
+    closers.reserve(connections_.size());
+    for (const auto& [id, close] : connections_)
+      closers.push_back(close);
+  }
+  for (auto& close : closers)
+    close();
+}
+
+} // namespace herald

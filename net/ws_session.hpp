@@ -1,0 +1,53 @@
+#pragma once
+
+// The WebSocket side of a connection, from the upgrade request on: the
+// handshake, the read loop that watches the client, and the bounded write
+// queue that carries the session actor's frames to the socket.
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "actors/messages.hpp"
+
+namespace herald {
+
+struct config;
+class hub;
+
+/// Takes over a connection whose upgrade request passed routing, channel, and Origin checks:
+/// performs the WebSocket handshake (subprotocols, compression, timeouts from cfg) and runs the session.
+/// Call on the connection's strand (the stream's executor). `cfg` and `h` must outlive the connection.
+void start_ws_session(boost::beast::tcp_stream stream, boost::beast::flat_buffer buffer,
+                      boost::beast::http::request<boost::beast::http::string_body> req,
+                      std::string channel, std::optional<uint64_t> since,
+                      uint64_t connection_id, const config& cfg, hub& h);
+
+/// What the connection tells its owner; both run on the connection's strand.
+struct ws_hooks {
+  /// Once, after a successful handshake; the sink is the connection.
+  std::function<void(sink_ptr)> opened;
+  /// Once, after `opened`, when the connection is over (read loop ended).
+  std::function<void()> ended;
+};
+
+struct ws_params {
+  std::string channel; // for the log
+  std::optional<uint64_t> since;
+  uint64_t connection_id = 0;
+};
+
+/// The same connection with the hub replaced by `hooks` (start_ws_session
+/// is this plus the hub's session actor), so it can run without actors.
+/// The config is read at start; no reference to it is kept.
+void start_ws_session(boost::beast::tcp_stream stream, boost::beast::flat_buffer buffer,
+                      boost::beast::http::request<boost::beast::http::string_body> req,
+                      ws_params params, const config& cfg, ws_hooks hooks);
+
+} // namespace herald
