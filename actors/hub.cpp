@@ -94,8 +94,16 @@ void session_handle::close() {
     std::static_pointer_cast<session_link>(actor_)->close();
 }
 
-hub::hub(caf::actor_system& sys, std::shared_ptr<hub_actors> actors)
-  : sys_(sys), actors_(std::move(actors)), counters_(std::make_shared<counters>()) {
+void session_handle::drained() {
+  if (actor_)
+    caf::anon_send(std::static_pointer_cast<session_link>(actor_)->actor, drained_atom_v);
+}
+
+hub::hub(caf::actor_system& sys, std::shared_ptr<hub_actors> actors, std::size_t replay_budget)
+  : sys_(sys),
+    actors_(std::move(actors)),
+    counters_(std::make_shared<counters>()),
+    replay_budget_(replay_budget) {
 }
 
 hub::~hub() = default;
@@ -121,7 +129,8 @@ void hub::channels(channels_responder done) {
 session_handle hub::open_session(sink_ptr sink, std::string channel,
                                  std::optional<uint64_t> since) {
   auto actor = sys_.spawn(session_behavior, std::move(sink), std::move(channel), since,
-                          actors_->broadcaster, actors_->cache, actors_->storage);
+                          actors_->broadcaster, actors_->cache, actors_->storage,
+                          replay_budget_);
   counters_->open_sessions.fetch_add(1, std::memory_order_relaxed);
   return session_handle{std::make_shared<session_link>(std::move(actor), counters_)};
 }

@@ -5,6 +5,7 @@
 // thread-safe and non-blocking: it sends a message and returns.
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -27,6 +28,8 @@ public:
   explicit session_handle(std::shared_ptr<void> actor) : actor_(std::move(actor)) {}
   /// The connection has ended: the session actor quits. Idempotent.
   void close();
+  /// The connection's queue has room again (after notify_when_drained).
+  void drained();
   explicit operator bool() const { return actor_ != nullptr; }
 
 private:
@@ -41,7 +44,10 @@ public:
   };
 
   /// `actors` are spawned by the caller (app/main.cpp wires them together).
-  hub(caf::actor_system& sys, std::shared_ptr<hub_actors> actors);
+  /// A replay goes to a connection in bursts of at most `replay_budget`
+  /// bytes (half the write queue limit leaves room for the rest).
+  hub(caf::actor_system& sys, std::shared_ptr<hub_actors> actors,
+      std::size_t replay_budget = 1024 * 1024);
   ~hub();
 
   void publish(draft d, publish_responder done);
@@ -61,6 +67,7 @@ private:
   caf::actor_system& sys_;
   std::shared_ptr<hub_actors> actors_;
   std::shared_ptr<counters> counters_;
+  std::size_t replay_budget_;
 };
 
 } // namespace herald

@@ -19,6 +19,8 @@ using session_actor = caf::typed_actor<
   caf::reacts_to<deliver_atom, frame>,
   // Close the connection (shutdown: 1001).
   caf::reacts_to<caf::close_atom, uint16_t, std::string>,
+  // The connection's queue has room again (asked by notify_when_drained).
+  caf::reacts_to<drained_atom>,
   // The connection has ended; the session quits.
   caf::reacts_to<caf::leave_atom>>;
 

@@ -85,6 +85,14 @@ public:
   virtual void send(frame f) = 0;
   /// Close the WebSocket with an RFC 6455 code and reason.
   virtual void close(uint16_t code, std::string reason) = 0;
+  /// The session has joined its channel: every message routed from now on
+  /// reaches it. The connection completes the WebSocket handshake only now,
+  /// so a client that sees the upgrade succeed misses nothing after it.
+  virtual void subscribed() = 0;
+  /// Asks for one `drained` notice (session_handle::drained) once the
+  /// connection's queue has room again. Paces replays, which may be far
+  /// larger than the write queue limit.
+  virtual void notify_when_drained() = 0;
 };
 using sink_ptr = std::shared_ptr<connection_sink>;
 
@@ -123,4 +131,5 @@ CAF_BEGIN_TYPE_ID_BLOCK(herald, caf::first_custom_type_id)
   CAF_ADD_ATOM(herald, herald, channels_atom, "channels")   // -> broadcaster / storage
   CAF_ADD_ATOM(herald, herald, commit_atom, "commit")       // storage's own group-commit tick
   CAF_ADD_ATOM(herald, herald, last_id_atom, "last_id")     // -> storage
+  CAF_ADD_ATOM(herald, herald, drained_atom, "drained")     // connection -> session
 CAF_END_TYPE_ID_BLOCK(herald)

@@ -10,12 +10,13 @@
 
 namespace herald {
 
-void session_state::forward(const frame& f) {
+bool session_state::forward(const frame& f) {
   if (!f || f->id <= last_sent_ || !sink_)
-    return;
+    return false;
   last_sent_ = f->id;
   ++frames_sent_;
   sink_->send(f);
+  return true;
 }
 
 namespace {
@@ -32,6 +33,7 @@ void end(session_pointer self) {
   self->send(st.broadcaster_, caf::leave_atom_v, st.channel_, self_handle(self));
   st.sink_.reset();
   st.buffered_.clear();
+  st.pending_.clear();
   self->quit();
 }
 
@@ -43,29 +45,50 @@ void fail(session_pointer self, const caf::error& err) {
   end(self);
 }
 
-// Everything up to last_sent_ is out; the buffered live messages cover the
-// rest (the broadcaster has routed every later message to us since the join).
-void go_live(session_pointer self) {
-  auto& st = self->state;
-  for (auto& f : st.buffered_)
-    st.forward(f);
-  frame_list{}.swap(st.buffered_); // give the memory back, replay buffers can be large
-  st.phase_ = session_state::phase::live;
-}
-
 void request_page(session_pointer self);
+
+// Hands pending frames to the connection, one burst at a time. When the
+// history is exhausted, the buffered live messages follow the same way; the
+// session goes live only when nothing is left over, so the order holds.
+void pump(session_pointer self) {
+  auto& st = self->state;
+  while (!st.waiting_drain_) {
+    if (st.pending_.empty()) {
+      if (st.more_history_) {
+        st.more_history_ = false;
+        request_page(self);
+        return;
+      }
+      if (st.buffered_.empty()) {
+        // Everything up to last_sent_ is out, and the broadcaster has routed
+        // every later message to us since the join: from here on, live.
+        frame_list{}.swap(st.buffered_); // give back what a long replay grew
+        st.phase_ = session_state::phase::live;
+        return;
+      }
+      st.pending_.insert(st.pending_.end(), st.buffered_.begin(), st.buffered_.end());
+      st.buffered_.clear();
+    }
+    if (st.burst_bytes_ >= st.replay_budget_) {
+      st.waiting_drain_ = true;
+      st.sink_->notify_when_drained();
+      return;
+    }
+    auto f = std::move(st.pending_.front());
+    st.pending_.pop_front();
+    if (st.forward(f))
+      st.burst_bytes_ += f->json.size();
+  }
+}
 
 void on_page(session_pointer self, const frame_list& frames) {
   auto& st = self->state;
-  auto before = st.last_sent_;
-  for (auto& f : frames)
-    st.forward(f);
-  // A full page may have a successor. Stop when a page made no progress, so a
-  // misbehaving source cannot keep us asking forever.
-  if (frames.size() >= replay_page_size && st.last_sent_ > before)
-    request_page(self);
-  else
-    go_live(self);
+  // A full page may have a successor. A page that makes no progress ends the
+  // replay, so a misbehaving source cannot keep us asking forever.
+  st.more_history_ = frames.size() >= replay_page_size && frames.back()
+                     && frames.back()->id > st.last_sent_;
+  st.pending_.insert(st.pending_.end(), frames.begin(), frames.end());
+  pump(self);
 }
 
 void request_from_storage(session_pointer self) {
@@ -97,8 +120,10 @@ session_actor::behavior_type session_behavior(session_pointer self, sink_ptr sin
                                               std::string channel,
                                               std::optional<uint64_t> since,
                                               broadcaster_actor broadcaster,
-                                              cache_actor cache, storage_actor storage) {
+                                              cache_actor cache, storage_actor storage,
+                                              std::size_t replay_budget) {
   auto& st = self->state;
+  st.replay_budget_ = replay_budget > 0 ? replay_budget : 1;
   st.sink_ = std::move(sink);
   st.channel_ = std::move(channel);
   st.broadcaster_ = std::move(broadcaster);
@@ -113,13 +138,15 @@ session_actor::behavior_type session_behavior(session_pointer self, sink_ptr sin
   self->request(st.broadcaster_, caf::infinite, caf::join_atom_v, st.channel_, self_handle(self))
     .then(
       [self, replay](caf::ok_atom) {
-        if (self->state.phase_ != session_state::phase::joining)
+        auto& st = self->state;
+        if (st.phase_ != session_state::phase::joining || !st.sink_)
           return;
+        st.sink_->subscribed();
         if (replay) {
-          self->state.phase_ = session_state::phase::replaying;
+          st.phase_ = session_state::phase::replaying;
           request_page(self);
         } else {
-          go_live(self);
+          st.phase_ = session_state::phase::live;
         }
       },
       [self](const caf::error& err) {
@@ -139,6 +166,14 @@ session_actor::behavior_type session_behavior(session_pointer self, sink_ptr sin
     [self](caf::close_atom, uint16_t code, std::string& reason) {
       if (self->state.sink_)
         self->state.sink_->close(code, std::move(reason));
+    },
+    [self](drained_atom) {
+      auto& st = self->state;
+      if (!st.waiting_drain_)
+        return;
+      st.waiting_drain_ = false;
+      st.burst_bytes_ = 0;
+      pump(self);
     },
     [self](caf::leave_atom) { end(self); },
   };

@@ -5,7 +5,9 @@
 // switches to live messages, and the connection sees every message of its
 // channel once, in id order.
 
+#include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 
@@ -37,10 +39,19 @@ struct session_state {
   uint64_t last_sent_ = 0;
   // Live messages that arrived during the replay, in arrival (= id) order.
   frame_list buffered_;
+  // Replayed frames not yet handed to the connection: a replay goes out in
+  // bursts of at most replay_budget_ bytes, each after the connection said
+  // its queue has room, so a backlog larger than the write queue limit
+  // reaches a reading client instead of closing it as a slow consumer.
+  std::deque<frame> pending_;
+  std::size_t replay_budget_ = 0;
+  std::size_t burst_bytes_ = 0;
+  bool more_history_ = false;  // the last page was full: ask for the next
+  bool waiting_drain_ = false; // a burst is out; waiting for drained_atom
   uint64_t frames_sent_ = 0;
 
   /// Hands `f` to the connection unless it was sent already.
-  void forward(const frame& f);
+  bool forward(const frame& f);
 
   static inline const char* name = "herald.session";
 };
@@ -51,6 +62,7 @@ session_actor::behavior_type session_behavior(session_pointer self, sink_ptr sin
                                               std::string channel,
                                               std::optional<uint64_t> since,
                                               broadcaster_actor broadcaster,
-                                              cache_actor cache, storage_actor storage);
+                                              cache_actor cache, storage_actor storage,
+                                              std::size_t replay_budget);
 
 } // namespace herald

@@ -99,7 +99,7 @@ int main(int argc, char** argv) {
 
   int code = 0;
   {
-    herald::hub hub{sys, actors};
+    herald::hub hub{sys, actors, cfg.write_queue_limit / 2};
     herald::server server{cfg, hub};
     if (!server.listen(error)) {
       spdlog::critical("{}", error);

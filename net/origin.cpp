@@ -64,8 +64,6 @@ bool same_host(std::string_view origin, std::string_view host_header) {
 
 bool origin_allowed(std::string_view origin, std::string_view host_header,
                     const std::vector<std::string>& allowed) {
-  if (std::find(allowed.begin(), allowed.end(), "*") != allowed.end())
-    return true;
   if (allowed.empty())
     return same_host(origin, host_header);
   return std::any_of(allowed.begin(), allowed.end(),

@@ -9,12 +9,12 @@
 namespace herald {
 
 /// Whether a browser page from `origin` may open a WebSocket here.
-/// - `allowed` contains "*": every origin.
 /// - `allowed` is empty: only the server's own host, i.e. the origin is
 ///   http(s)://host[:port] and host[:port] equals `host_header`
 ///   (case-insensitive; an explicit default port of the origin's scheme is
 ///   the same as none).
-/// - otherwise: `origin` equals one of `allowed`, case-insensitive.
+/// - otherwise: `origin` equals one of `allowed`, case-insensitive. There is
+///   no wildcard: the config loader refuses "*" (cross-site hijacking).
 /// A request without an Origin header is not a browser's and is not checked
 /// here; the caller allows it.
 bool origin_allowed(std::string_view origin, std::string_view host_header,

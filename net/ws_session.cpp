@@ -54,7 +54,25 @@ public:
       offered.append(it->value().data(), it->value().size()).push_back(',');
     configure_ws_stream(ws_, cfg, choose_subprotocol(offered, cfg.subprotocols));
     req_ = std::move(req); // must outlive async_accept
-    ws_.async_accept(req_, beast::bind_front_handler(&ws_session::on_accept, shared_from_this()));
+    // Subscribe first, answer the upgrade after: a client that sees the 101
+    // receives every message published from then on. Frames that arrive
+    // before the handshake completes wait in the queue.
+    opened_ = true;
+    if (hooks_.opened)
+      hooks_.opened(shared_from_this());
+    else
+      subscribed();
+  }
+
+  void subscribed() override {
+    net::post(strand_, [self = shared_from_this()] { self->do_accept(); });
+  }
+
+  void notify_when_drained() override {
+    net::post(strand_, [self = shared_from_this()] {
+      self->drain_wanted_ = true;
+      self->check_drained();
+    });
   }
 
   void send(frame f) override {
@@ -70,17 +88,38 @@ public:
   }
 
 private:
+  void do_accept() {
+    if (closing_ || accept_started_)
+      return;
+    accept_started_ = true;
+    ws_.async_accept(req_, beast::bind_front_handler(&ws_session::on_accept, shared_from_this()));
+  }
+
   void on_accept(error_code ec) {
     req_ = {};
-    if (ec)
-      return fail(ec, "handshake");
+    if (ec) {
+      fail(ec, "handshake");
+      return end(ec);
+    }
+    accepted_ = true;
     ws_.text(true); // every frame herald sends is JSON text
     spdlog::info("ws open conn={} peer={} channel={} since={}", params_.connection_id, peer_,
                  params_.channel, params_.since ? std::to_string(*params_.since) : "none");
-    opened_ = true;
-    if (hooks_.opened)
-      hooks_.opened(shared_from_this());
+    if (closing_)
+      do_close();
+    else if (queue_.can_write())
+      do_write();
     do_read();
+  }
+
+  // Replays are paced: the session sends the next burst once the queue is
+  // down to a quarter of its limit, so the socket never runs dry meanwhile.
+  void check_drained() {
+    if (!drain_wanted_ || queue_.queued_bytes() > queue_.limit() / 4)
+      return;
+    drain_wanted_ = false;
+    if (hooks_.drained)
+      hooks_.drained();
   }
 
   void do_read() {
@@ -112,7 +151,7 @@ private:
       slow_consumer_ = true;
       return request_close(close_slow_consumer, {});
     }
-    if (queue_.can_write())
+    if (accepted_ && queue_.can_write())
       do_write();
   }
 
@@ -131,9 +170,10 @@ private:
     }
     queue_.write_done();
     if (closing_)
-      do_close();
-    else if (queue_.can_write())
+      return do_close();
+    if (queue_.can_write())
       do_write();
+    check_drained();
   }
 
   void request_close(uint16_t code, std::string reason) {
@@ -144,7 +184,7 @@ private:
     close_code_ = is_sendable_close_code(code) ? code : close_internal_error;
     close_reason_ = fit_close_reason(reason);
     queue_.drop_pending();
-    if (!queue_.writing())
+    if (!queue_.writing() && (accepted_ || !accept_started_))
       do_close();
   }
 
@@ -153,6 +193,13 @@ private:
     if (close_sent_ || ended_)
       return;
     close_sent_ = true;
+    if (!accepted_) {
+      // Refused before the upgrade was answered (the subscription failed):
+      // there is no WebSocket to close, only the socket.
+      error_code ignored;
+      beast::get_lowest_layer(ws_).socket().close(ignored);
+      return end(net::error::operation_aborted);
+    }
     // The resume point is the last frame whose write completed: the close
     // frame follows it on the wire, so the client has everything up to it.
     if (slow_consumer_)
@@ -206,7 +253,10 @@ private:
   std::string peer_;
   write_queue queue_;
   ws_hooks hooks_;
-  bool opened_ = false;
+  bool opened_ = false;         // the owner knows the connection (hooks.opened ran)
+  bool accept_started_ = false; // async_accept is running or done
+  bool accepted_ = false;       // the handshake completed
+  bool drain_wanted_ = false;   // the session waits for room in the queue
   bool closing_ = false;     // no more frames are taken
   bool close_sent_ = false;  // async_close started
   bool ended_ = false;       // the read loop ended

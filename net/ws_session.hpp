@@ -29,12 +29,16 @@ void start_ws_session(boost::beast::tcp_stream stream, boost::beast::flat_buffer
                       std::string channel, std::optional<uint64_t> since,
                       uint64_t connection_id, const config& cfg, hub& h);
 
-/// What the connection tells its owner; both run on the connection's strand.
+/// What the connection tells its owner; all run on the connection's strand.
 struct ws_hooks {
-  /// Once, after a successful handshake; the sink is the connection.
+  /// Once, before the handshake; the sink is the connection. The handshake
+  /// completes when the owner calls the sink's subscribed().
   std::function<void(sink_ptr)> opened;
-  /// Once, after `opened`, when the connection is over (read loop ended).
+  /// Once, after `opened`, when the connection is over (handshake failed or
+  /// read loop ended).
   std::function<void()> ended;
+  /// After notify_when_drained(), once the queue has room again.
+  std::function<void()> drained;
 };
 
 struct ws_params {

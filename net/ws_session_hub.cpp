@@ -24,6 +24,7 @@ void start_ws_session(boost::beast::tcp_stream stream, boost::beast::flat_buffer
     *handle = h.open_session(std::move(sink), channel, since);
   };
   hooks.ended = [handle] { handle->close(); };
+  hooks.drained = [handle] { handle->drained(); };
   ws_params params{std::move(channel), since, connection_id};
   start_ws_session(std::move(stream), std::move(buffer), std::move(req), std::move(params),
                    cfg, std::move(hooks));

@@ -62,12 +62,20 @@ public:
   void close(uint16_t code, std::string reason) override {
     closes.emplace_back(code, std::move(reason));
   }
+  void subscribed() override {
+    ++subscribed_calls;
+  }
+  void notify_when_drained() override {
+    ++drain_requests;
+  }
   std::vector<uint64_t> ids() const {
     return ids_of(frames);
   }
 
   frame_list frames;
   std::vector<std::pair<uint16_t, std::string>> closes;
+  int subscribed_calls = 0;
+  int drain_requests = 0;
 };
 
 /// A session that only records what the broadcaster sends it.
@@ -84,6 +92,7 @@ recorder(session_actor::stateful_pointer<recorder_state> self) {
     [self](caf::close_atom, uint16_t code, const std::string& reason) {
       self->state.closes.emplace_back(code, reason);
     },
+    [self](drained_atom) {},
     [self](caf::leave_atom) { self->quit(); },
   };
 }

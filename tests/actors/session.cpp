@@ -61,8 +61,10 @@ struct fixture : test_coordinator_fixture<> {
     caf::anon_send(bc, committed_atom_v, f);
   }
 
-  session_actor open(std::optional<uint64_t> since, const std::string& channel = "c") {
-    auto s = sys.spawn(session_behavior, sink, channel, since, bc, cache, storage);
+  session_actor open(std::optional<uint64_t> since, const std::string& channel = "c",
+                     std::size_t replay_budget = std::size_t{1} << 30) {
+    auto s = sys.spawn(session_behavior, sink, channel, since, bc, cache, storage,
+                       replay_budget);
     sessions.push_back(s);
     return s;
   }
@@ -90,6 +92,51 @@ CAF_TEST(without since the session goes live after the join) {
   CAF_CHECK_EQUAL(sink->ids(), ids({1, 3}));
   CAF_CHECK(cache_state().asked_since.empty());
   CAF_CHECK(storage_state().asked_since.empty());
+}
+
+CAF_TEST(the connection hears it is subscribed only after the join reply) {
+  auto s = open(std::nullopt);
+  start(s);
+  expect((caf::join_atom, std::string, session_actor), from(s).to(bc));
+  CAF_CHECK_EQUAL(sink->subscribed_calls, 0);
+  expect((caf::ok_atom), from(bc).to(s));
+  CAF_CHECK_EQUAL(sink->subscribed_calls, 1);
+  // From here on every routed message reaches the session.
+  route(store(1));
+  run();
+  CAF_CHECK_EQUAL(sink->ids(), ids({1}));
+  CAF_CHECK_EQUAL(sink->subscribed_calls, 1);
+}
+
+CAF_TEST(a replay larger than the budget waits for the connection to drain) {
+  for (uint64_t id = 1; id <= 10; ++id)
+    store(id);
+  auto frame_size = make_frame(1, "c")->json.size();
+  auto s = open(0, "c", 3 * frame_size); // three frames per burst
+  run();
+  CAF_CHECK_EQUAL(sink->ids(), ids({1, 2, 3}));
+  CAF_CHECK_EQUAL(sink->drain_requests, 1);
+  // Live messages arriving meanwhile wait behind the replay.
+  route(store(11));
+  route(store(12));
+  run();
+  CAF_CHECK_EQUAL(sink->ids(), ids({1, 2, 3}));
+  caf::anon_send(s, drained_atom_v);
+  run();
+  CAF_CHECK_EQUAL(sink->ids(), ids({1, 2, 3, 4, 5, 6}));
+  CAF_CHECK_EQUAL(sink->drain_requests, 2);
+  // Each notice lets one more burst out, the buffered live ones last.
+  CAF_CHECK(state(s).waiting_drain_);
+  for (int i = 0; i < 3; ++i) {
+    caf::anon_send(s, drained_atom_v);
+    run();
+  }
+  CAF_CHECK_EQUAL(sink->ids(), ids({1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}));
+  CAF_CHECK(state(s).phase_ == session_state::phase::live);
+  caf::anon_send(s, drained_atom_v); // ignored when live
+  route(store(13));
+  run();
+  CAF_CHECK_EQUAL(sink->ids(), ids({1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13}));
 }
 
 CAF_TEST(live messages go out once and in order) {

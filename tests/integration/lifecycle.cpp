@@ -160,6 +160,8 @@ CAF_TEST(bad configs exit 2 naming the key) {
                   bad_config{"[storage]\nsynchronous = \"sometimes\"\n", "synchronous"},
                   bad_config{"[mystery]\nx = 1\n", "mystery"},
                   bad_config{"[server]\nlisten = \"no-port-here\"\n", "listen"},
+                  // Every origin would bring back cross-site WebSocket hijacking.
+                  bad_config{"[websocket]\nallowed_origins = [\"*\"]\n", "allowed_origins"},
                   bad_config{"[server\nlisten = \n", ""}}) {
     CAF_MESSAGE("config: " << c.config);
     herald_process p;

@@ -126,9 +126,12 @@ struct ws_loopback {
     if (!pump_until([&] { return got_request->done; }) || got_request->ec)
       return http::error::end_of_stream;
     ws_hooks hooks;
+    // Like the session actor: subscribed once it has joined, which lets the
+    // handshake complete.
     hooks.opened = [this](sink_ptr s) {
       ++opened;
       sink = std::move(s);
+      sink->subscribed();
     };
     hooks.ended = [this] { ++ended; };
     start_ws_session(std::move(server), std::move(buffer), std::move(req),
