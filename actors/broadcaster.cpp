@@ -50,6 +50,15 @@ broadcaster_behavior(broadcaster_actor::stateful_pointer<broadcaster_state> self
     if (self->state.remove(dm.source))
       spdlog::debug("broadcaster: session down, forgotten");
   });
+  // At shutdown the sessions go with the broadcaster: a session whose
+  // connection never ended would otherwise keep the actor system (and the
+  // connection it holds) alive forever.
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    for (auto& [channel, sessions] : self->state.channels_)
+      for (auto& s : sessions)
+        self->send_exit(s, msg.reason);
+    self->quit(msg.reason);
+  });
   return {
     [self](committed_atom, const frame& f) {
       // The hot path: one lookup, then one message per subscriber carrying

@@ -109,8 +109,11 @@ int main(int argc, char** argv) {
       server.run(); // returns after a graceful shutdown
       flush_storage(sys, actors->storage);
     }
+    // The server (and its stopped io_context) outlives every actor: a session
+    // left over after shutdown_timeout may still post to its connection.
+    stop_actors(*actors);
+    sys.await_all_actors_done();
   }
-  stop_actors(*actors);
   spdlog::info("herald stopped");
   return code;
 }

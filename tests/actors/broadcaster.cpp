@@ -121,6 +121,25 @@ CAF_TEST(a session that dies is forgotten through its down message) {
   CAF_CHECK_EQUAL(ids_of(rec(alive).frames), std::vector<uint64_t>({1}));
 }
 
+CAF_TEST(sessions end with the broadcaster) {
+  auto a = join("a");
+  auto b = join("b");
+  caf::anon_send_exit(bc, caf::exit_reason::user_shutdown);
+  run();
+  int downs = 0;
+  for (auto& r : {a, b}) {
+    self->monitor(r); // a dead actor answers with a down message at once
+    run();
+    self->receive(
+      [&](caf::down_msg& dm) {
+        CAF_CHECK_EQUAL(dm.reason, caf::make_error(caf::exit_reason::user_shutdown));
+        ++downs;
+      },
+      caf::after(std::chrono::seconds(0)) >> [] { CAF_FAIL("the session is still alive"); });
+  }
+  CAF_CHECK_EQUAL(downs, 2);
+}
+
 CAF_TEST(joining again moves a session instead of doubling it) {
   auto r = join("a");
   caf::anon_send(bc, caf::join_atom_v, std::string{"a"}, r);
