@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "config/cli.hpp"
-#include "config/temp_dir.hpp"
+#include "common/temp_dir.hpp"
 
 using herald::cli_result;
 using herald::config;

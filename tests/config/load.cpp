@@ -5,7 +5,7 @@
 
 #include "config/describe.hpp"
 #include "config/load.hpp"
-#include "config/temp_dir.hpp"
+#include "common/temp_dir.hpp"
 
 using namespace std::chrono_literals;
 using herald::config;

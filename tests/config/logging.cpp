@@ -9,7 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "config/logging.hpp"
-#include "config/temp_dir.hpp"
+#include "common/temp_dir.hpp"
 
 using herald::config;
 

@@ -1,25 +1,16 @@
 #define CAF_SUITE net_api_requests
 #include <caf/test/unit_test.hpp>
 
+#include "common/must.hpp"
+
 #include <map>
 #include <optional>
 #include <string>
 
 #include "net/api_requests.hpp"
 
-namespace {
-
-/// The value of an optional result, by value: CAF_CHECK_EQUAL binds its
-/// arguments to references, which must not point into a temporary.
-template <class T>
-T must(std::optional<T> x) {
-  CAF_REQUIRE(x.has_value());
-  return *x;
-}
-
-} // namespace
-
 using namespace herald;
+using herald::test::must;
 
 namespace {
 

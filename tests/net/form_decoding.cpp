@@ -1,24 +1,15 @@
 #define CAF_SUITE net_form_decoding
 #include <caf/test/unit_test.hpp>
 
+#include "common/must.hpp"
+
 #include <optional>
 #include <string>
 
 #include "net/form_decoding.hpp"
 
-namespace {
-
-/// The value of an optional result, by value: CAF_CHECK_EQUAL binds its
-/// arguments to references, which must not point into a temporary.
-template <class T>
-T must(std::optional<T> x) {
-  CAF_REQUIRE(x.has_value());
-  return *x;
-}
-
-} // namespace
-
 using namespace herald;
+using herald::test::must;
 
 CAF_TEST(percent decoding) {
   CAF_CHECK_EQUAL(must(percent_decode("a%2Fb")), "a/b");

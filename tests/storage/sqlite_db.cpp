@@ -10,7 +10,7 @@
 
 #include <caf/test/unit_test.hpp>
 
-#include "storage/temp_dir.hpp"
+#include "common/temp_dir.hpp"
 
 using namespace herald;
 
@@ -207,8 +207,8 @@ CAF_TEST(unusable paths give one clear line) {
   CAF_CHECK(sqlite_db::open(missing_dir, "full", error) == nullptr);
   CAF_CHECK_EQUAL(error, "cannot open database " + missing_dir + ": unable to open database file");
   error.clear();
-  CAF_CHECK(sqlite_db::open(dir.path(), "full", error) == nullptr); // a directory
-  CAF_CHECK_EQUAL(error.rfind("cannot open database " + dir.path() + ": ", 0), 0u);
+  CAF_CHECK(sqlite_db::open(dir.path().string(), "full", error) == nullptr); // a directory
+  CAF_CHECK_EQUAL(error.rfind("cannot open database " + dir.path().string() + ": ", 0), 0u);
   CAF_CHECK_EQUAL(error.find('\n'), std::string::npos);
   error.clear();
   exec_other(dir.file("garbage.db"), "SELECT 1"); // creates an empty file

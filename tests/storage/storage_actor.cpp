@@ -8,7 +8,7 @@
 
 #include <caf/test/dsl.hpp>
 
-#include "storage/temp_dir.hpp"
+#include "common/temp_dir.hpp"
 
 using namespace herald;
 

@@ -161,7 +161,7 @@ bool herald_process::spawn() {
                              opts_.log_level});
   }
   args.insert(args.end(), opts_.extra_args.begin(), opts_.extra_args.end());
-  pid_ = spawn_child(args, dir_.path(), log_path());
+  pid_ = spawn_child(args, dir_.path().string(), log_path());
   status_ = {};
   return pid_ > 0;
 }
@@ -208,7 +208,7 @@ run_result run_herald(const std::vector<std::string>& args, std::chrono::millise
   temp_dir dir;
   auto log = dir.file("out.log");
   run_result result;
-  pid_t pid = spawn_child(args, dir.path(), log);
+  pid_t pid = spawn_child(args, dir.path().string(), log);
   if (pid < 0) {
     result.status = {exit_status::exited, -1};
     return result;

@@ -16,24 +16,6 @@
 
 namespace herald::test_support {
 
-temp_dir::temp_dir() {
-  std::string pattern = "/tmp/herald-itest-XXXXXX";
-  std::vector<char> buf(pattern.begin(), pattern.end());
-  buf.push_back('\0');
-  if (::mkdtemp(buf.data()) == nullptr)
-    throw std::runtime_error(std::string{"mkdtemp failed: "} + std::strerror(errno));
-  path_ = buf.data();
-}
-
-temp_dir::~temp_dir() {
-  std::error_code ec; // a failed cleanup must not turn into a test failure
-  std::filesystem::remove_all(path_, ec);
-}
-
-std::string temp_dir::file(const std::string& name) const {
-  return path_ + "/" + name;
-}
-
 uint16_t free_port() {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0)

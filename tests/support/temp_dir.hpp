@@ -6,24 +6,12 @@
 #include <cstdint>
 #include <string>
 
+#include "common/temp_dir.hpp"
+
 namespace herald::test_support {
 
 /// A fresh directory under /tmp, removed with everything in it on destruction.
-class temp_dir {
-public:
-  temp_dir();
-  ~temp_dir();
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-
-  const std::string& path() const { return path_; }
-
-  /// Path of `name` inside the directory.
-  std::string file(const std::string& name) const;
-
-private:
-  std::string path_;
-};
+using herald::test::temp_dir;
 
 /// A TCP port on 127.0.0.1 that was free a moment ago: binds port 0, reads
 /// the port the kernel chose, closes. Another process may still take it
