@@ -239,9 +239,17 @@ private:
            log_excerpt({r.reason.data(), r.reason.size()}) + "'";
   }
 
+  // A peer that went away is normal life for a push server (the read loop
+  // logs the close once); only the unexpected is worth a warning.
   void fail(error_code ec, const char* what) {
     if (ec == net::error::operation_aborted || ec == websocket::error::closed)
       return;
+    if (ec == net::error::connection_reset || ec == net::error::broken_pipe
+        || ec == net::error::not_connected || ec == net::error::eof
+        || ec == beast::error::timeout) {
+      spdlog::debug("ws {} conn={} peer={}: {}", what, params_.connection_id, peer_, ec.message());
+      return;
+    }
     spdlog::warn("ws {} conn={} peer={}: {}", what, params_.connection_id, peer_, ec.message());
   }
 
