@@ -26,6 +26,17 @@ struct db_result {
   bool ok = false;
   T value{};
   std::string error; // SQLite's message when !ok
+
+  /// Ends a statement's row loop: `done` says whether stepping finished
+  /// cleanly; otherwise nothing partial is returned, only the error.
+  db_result&& finish(bool done, std::string message) && {
+    ok = done;
+    if (!done) {
+      error = std::move(message);
+      value = T{};
+    }
+    return std::move(*this);
+  }
 };
 
 /// Where an appended draft landed.

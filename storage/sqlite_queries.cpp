@@ -108,13 +108,7 @@ db_result<frame_list> sqlite_db::history(std::string_view channel, uint64_t sinc
     prev = f->id;
     result.value.push_back(std::move(f));
   }
-  if (rc != SQLITE_DONE) {
-    result.error = errmsg();
-    result.value.clear();
-    return result;
-  }
-  result.ok = true;
-  return result;
+  return std::move(result).finish(rc == SQLITE_DONE, rc == SQLITE_DONE ? "" : errmsg());
 }
 
 db_result<channel_infos> sqlite_db::channels() {
@@ -129,13 +123,7 @@ db_result<channel_infos> sqlite_db::channels() {
     info.last_id = column_id(s, 2);
     result.value.push_back(std::move(info));
   }
-  if (rc != SQLITE_DONE) {
-    result.error = errmsg();
-    result.value.clear();
-    return result;
-  }
-  result.ok = true;
-  return result;
+  return std::move(result).finish(rc == SQLITE_DONE, rc == SQLITE_DONE ? "" : errmsg());
 }
 
 } // namespace herald
