@@ -10,8 +10,6 @@ std::string to_string(errc x) {
       return "storage_failure";
     case errc::cache_miss:
       return "cache_miss";
-    case errc::shutting_down:
-      return "shutting_down";
   }
   return "unknown";
 }

@@ -101,7 +101,6 @@ enum class errc : uint8_t {
   none = 0,
   storage_failure = 1, // SQLite refused a statement or a commit
   cache_miss = 2,      // the cache cannot answer; ask storage
-  shutting_down = 3,
 };
 
 std::string to_string(errc x);
