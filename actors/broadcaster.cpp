@@ -1,6 +1,7 @@
 #include "actors/broadcaster.hpp"
 
 #include <algorithm>
+#include <memory>
 
 #include <caf/system_messages.hpp>
 #include <caf/typed_event_based_actor.hpp>
@@ -61,23 +62,33 @@ broadcaster_behavior(broadcaster_actor::stateful_pointer<broadcaster_state> self
   });
   return {
     [self](committed_atom, const frame& f) {
-      // The hot path: one lookup, then one message per subscriber carrying
-      // the shared frame pointer; the JSON text is never copied.
       if (!f)
         return;
-      auto ch = self->state.channels_.find(f->channel);
-      if (ch == self->state.channels_.end())
+      auto& st = self->state;
+      // The flush queues behind every message already in the mailbox, so a
+      // burst of commits leaves as one batch.
+      if (st.pending_.empty())
+        self->send(self, caf::flush_atom_v);
+      st.pending_.push_back(f);
+    },
+    [self](caf::flush_atom) {
+      auto& st = self->state;
+      if (st.pending_.empty())
         return;
-      for (auto& s : ch->second)
-        self->send(s, deliver_atom_v, f);
+      auto batch = std::make_shared<const frame_list>(std::move(st.pending_));
+      st.pending_ = {};
+      for (auto& t : st.targets_)
+        t->deliver(batch);
+    },
+    [self](attach_atom, const fanout_ptr& target) {
+      if (target)
+        self->state.targets_.push_back(target);
     },
     [self](caf::join_atom, const std::string& channel, const session_actor& s) {
       if (s) {
         self->state.add(channel, s);
         self->monitor(s);
       }
-      // Replying after the insertion is the promise the recovery seam relies
-      // on: every message routed after this reply reaches the session.
       return caf::ok_atom_v;
     },
     [self](caf::leave_atom, const std::string&, const session_actor& s) {

@@ -1,8 +1,13 @@
 #pragma once
 
-// The broadcaster: which sessions listen to which channel. It routes every
-// committed message to the sessions of its channel. It monitors each session,
-// so a session that dies is forgotten without anyone telling it.
+// The broadcaster: the one point every committed message passes, in id
+// order. It gathers the messages waiting in its mailbox into one batch and
+// hands that batch to each fan-out target (one per server; it reaches every
+// I/O thread, which writes to its own connections), so the cost of an actor
+// message is paid per batch, never per subscriber. It also knows which
+// sessions listen to which channel, for the counts of GET /api/channels and
+// for shutdown; it monitors each session, so a session that dies is
+// forgotten without anyone telling it.
 
 #include <string>
 #include <unordered_map>
@@ -21,6 +26,9 @@ struct broadcaster_state {
   std::unordered_map<std::string, std::vector<session_actor>> channels_;
   // Reverse index for leave and down: which channel a session joined.
   std::unordered_map<caf::actor_addr, std::string> joined_;
+  // Where batches go, and the batch being gathered.
+  std::vector<fanout_ptr> targets_;
+  frame_list pending_;
 
   /// Subscribes `s` to `channel`; a session joins one channel at a time, so
   /// a second join moves it.

@@ -135,6 +135,10 @@ session_handle hub::open_session(sink_ptr sink, std::string channel,
   return session_handle{std::make_shared<session_link>(std::move(actor), counters_)};
 }
 
+void hub::attach_fanout(fanout_ptr target) {
+  caf::anon_send(actors_->broadcaster, attach_atom_v, std::move(target));
+}
+
 void hub::close_all(uint16_t code, std::string reason) {
   caf::anon_send(actors_->broadcaster, caf::close_atom_v, code, std::move(reason));
 }

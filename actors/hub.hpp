@@ -54,8 +54,14 @@ public:
   void history(std::string channel, uint64_t since, uint32_t limit, history_responder done);
   void channels(channels_responder done);
 
+  /// Every committed message goes to `target` from now on (in batches, in
+  /// id order). The server attaches itself before it accepts anyone.
+  void attach_fanout(fanout_ptr target);
+
   /// Starts the session actor of a new WebSocket subscribed to `channel`;
-  /// with `since`, it first replays the stored messages with id > since.
+  /// with `since`, it replays the stored messages with id > since and then
+  /// calls the sink's replay_done(). The connection must already receive
+  /// live messages (be registered with its I/O thread's fan-out).
   session_handle open_session(sink_ptr sink, std::string channel, std::optional<uint64_t> since);
 
   /// Asks every session to close (shutdown: 1001 "server shutting down").

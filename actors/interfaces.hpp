@@ -13,10 +13,9 @@
 
 namespace herald {
 
-/// One per WebSocket connection.
+/// One per WebSocket connection: its replay, and its place in the
+/// broadcaster's subscriber counts. Live messages bypass it.
 using session_actor = caf::typed_actor<
-  // A committed message of the session's channel, in id order.
-  caf::reacts_to<deliver_atom, frame>,
   // Close the connection (shutdown: 1001).
   caf::reacts_to<caf::close_atom, uint16_t, std::string>,
   // The connection's queue has room again (asked by notify_when_drained).
@@ -24,11 +23,16 @@ using session_actor = caf::typed_actor<
   // The connection has ended; the session quits.
   caf::reacts_to<caf::leave_atom>>;
 
-/// Routes committed messages to the sessions of their channel.
+/// Hands committed messages, in batches, to the fan-out targets (the I/O
+/// threads, which deliver them to their connections), and keeps the list of
+/// sessions per channel for counts and shutdown.
 using broadcaster_actor = caf::typed_actor<
   caf::reacts_to<committed_atom, frame>,
-  // Subscribe a session; the reply tells it that every message routed from
-  // now on reaches it (the recovery seam relies on this ordering).
+  // Hands the batch gathered so far to the targets; the broadcaster sends
+  // this to itself after the first message of a batch.
+  caf::reacts_to<caf::flush_atom>,
+  // Adds a target; every batch from now on reaches it.
+  caf::reacts_to<attach_atom, fanout_ptr>,
   caf::replies_to<caf::join_atom, std::string, session_actor>::with<caf::ok_atom>,
   caf::reacts_to<caf::leave_atom, std::string, session_actor>,
   caf::replies_to<channels_atom>::with<subscriber_counts>,

@@ -78,16 +78,21 @@ using channels_responder = std::function<void(channels_result)>;
 
 /// The session actor's view of its WebSocket connection. Implemented by
 /// net::ws_session; every member is thread-safe (it posts to the strand).
+/// Live messages do not pass through here: the broadcaster hands them to the
+/// connection's I/O thread (fanout_target). The session actor only replays.
 class connection_sink {
 public:
   virtual ~connection_sink() = default;
-  /// Queue one text frame; the connection enforces its byte limit.
+  /// Queue one replayed text frame; the connection enforces its byte limit.
   virtual void send(frame f) = 0;
+  /// The replay is complete: live messages held back meanwhile follow, and
+  /// from now on live messages go straight out.
+  virtual void replay_done() = 0;
   /// Close the WebSocket with an RFC 6455 code and reason.
   virtual void close(uint16_t code, std::string reason) = 0;
-  /// The session has joined its channel: every message routed from now on
-  /// reaches it. The connection completes the WebSocket handshake only now,
-  /// so a client that sees the upgrade succeed misses nothing after it.
+  /// Complete the WebSocket handshake. Called once the connection is
+  /// registered for live messages, so a client that sees the upgrade succeed
+  /// misses nothing published after it.
   virtual void subscribed() = 0;
   /// Asks for one `drained` notice (session_handle::drained) once the
   /// connection's queue has room again. Paces replays, which may be far
@@ -95,6 +100,17 @@ public:
   virtual void notify_when_drained() = 0;
 };
 using sink_ptr = std::shared_ptr<connection_sink>;
+
+/// Where the broadcaster hands committed messages: one per server, which
+/// passes each batch to every I/O thread once (not once per subscriber).
+/// deliver() must be thread-safe and must not block.
+class fanout_target {
+public:
+  virtual ~fanout_target() = default;
+  /// Committed messages in id order.
+  virtual void deliver(std::shared_ptr<const frame_list> batch) = 0;
+};
+using fanout_ptr = std::shared_ptr<fanout_target>;
 
 /// herald's error codes, carried in caf::error from storage up.
 enum class errc : uint8_t {
@@ -115,6 +131,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::draft)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::channel_infos)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::subscriber_counts)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::sink_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::fanout_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::publish_responder)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::history_responder)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::channels_responder)
@@ -123,7 +140,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(herald, caf::first_custom_type_id)
   // Verbs that CAF does not already name. CAF's own atoms are reused where the
   // verb fits: publish_atom, join_atom, leave_atom, get_atom, flush_atom,
   // close_atom, ok_atom.
-  CAF_ADD_ATOM(herald, herald, deliver_atom, "deliver")     // broadcaster -> session
+  CAF_ADD_ATOM(herald, herald, attach_atom, "attach")       // -> broadcaster: a fanout_target
   CAF_ADD_ATOM(herald, herald, committed_atom, "committed") // storage -> cache -> broadcaster
   CAF_ADD_ATOM(herald, herald, append_atom, "append")       // ingest -> storage
   CAF_ADD_ATOM(herald, herald, history_atom, "history")     // -> cache / storage

@@ -32,7 +32,6 @@ void end(session_pointer self) {
   auto& st = self->state;
   self->send(st.broadcaster_, caf::leave_atom_v, st.channel_, self_handle(self));
   st.sink_.reset();
-  st.buffered_.clear();
   st.pending_.clear();
   self->quit();
 }
@@ -47,9 +46,8 @@ void fail(session_pointer self, const caf::error& err) {
 
 void request_page(session_pointer self);
 
-// Hands pending frames to the connection, one burst at a time. When the
-// history is exhausted, the buffered live messages follow the same way; the
-// session goes live only when nothing is left over, so the order holds.
+// Hands pending frames to the connection, one burst at a time, and tells it
+// when the history is exhausted.
 void pump(session_pointer self) {
   auto& st = self->state;
   while (!st.waiting_drain_) {
@@ -59,15 +57,10 @@ void pump(session_pointer self) {
         request_page(self);
         return;
       }
-      if (st.buffered_.empty()) {
-        // Everything up to last_sent_ is out, and the broadcaster has routed
-        // every later message to us since the join: from here on, live.
-        frame_list{}.swap(st.buffered_); // give back what a long replay grew
-        st.phase_ = session_state::phase::live;
-        return;
-      }
-      st.pending_.insert(st.pending_.end(), st.buffered_.begin(), st.buffered_.end());
-      st.buffered_.clear();
+      std::deque<frame>{}.swap(st.pending_); // give back what a long replay grew
+      st.phase_ = session_state::phase::live;
+      st.sink_->replay_done();
+      return;
     }
     if (st.burst_bytes_ >= st.replay_budget_) {
       st.waiting_drain_ = true;
@@ -130,39 +123,21 @@ session_actor::behavior_type session_behavior(session_pointer self, sink_ptr sin
   st.cache_ = std::move(cache);
   st.storage_ = std::move(storage);
   st.last_sent_ = since.value_or(0);
-  bool replay = since.has_value();
-  // The replay starts only after the join reply: every message the
-  // broadcaster routed before it has already passed the cache (which sits
-  // upstream of the broadcaster), so history covers it, and everything after
-  // it reaches us live. Together they leave no gap.
+  // The join only enters the session in the subscriber counts (and the
+  // shutdown's close); nothing waits for it.
   self->request(st.broadcaster_, caf::infinite, caf::join_atom_v, st.channel_, self_handle(self))
-    .then(
-      [self, replay](caf::ok_atom) {
-        auto& st = self->state;
-        if (st.phase_ != session_state::phase::joining || !st.sink_)
-          return;
-        st.sink_->subscribed();
-        if (replay) {
-          st.phase_ = session_state::phase::replaying;
-          request_page(self);
-        } else {
-          st.phase_ = session_state::phase::live;
-        }
-      },
-      [self](const caf::error& err) {
-        spdlog::warn("session {}: join failed: {}", self->state.channel_, describe(err));
-        if (self->state.sink_)
-          self->state.sink_->close(1011, "subscription failed");
-        end(self);
-      });
+    .then([](caf::ok_atom) {},
+          [self](const caf::error& err) {
+            spdlog::warn("session {}: join failed: {}", self->state.channel_, describe(err));
+            if (self->state.sink_)
+              self->state.sink_->close(1011, "subscription failed");
+            end(self);
+          });
+  if (since) {
+    st.phase_ = session_state::phase::replaying;
+    request_page(self);
+  }
   return {
-    [self](deliver_atom, const frame& f) {
-      auto& st = self->state;
-      if (st.phase_ == session_state::phase::live)
-        st.forward(f);
-      else if (f && f->id > st.last_sent_)
-        st.buffered_.push_back(f);
-    },
     [self](caf::close_atom, uint16_t code, std::string& reason) {
       if (self->state.sink_)
         self->state.sink_->close(code, std::move(reason));

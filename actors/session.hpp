@@ -1,9 +1,13 @@
 #pragma once
 
-// The session actor: one per WebSocket connection. It owns the recovery
-// seam: with `since`, it replays the stored messages with id > since, then
-// switches to live messages, and the connection sees every message of its
-// channel once, in id order.
+// The session actor: one per WebSocket connection. With `since`, it replays
+// the stored messages with id > since to the connection, page by page and
+// paced by the connection's queue, then says the replay is done. Live
+// messages never pass through it: the connection registered for them on its
+// I/O thread before the session started, holds them back during the replay
+// and sends those with ids above the replay's last once it is done, so the
+// client sees every message of its channel once, in id order. The session
+// is also the connection's entry in the broadcaster's subscriber counts.
 
 #include <cstddef>
 #include <cstdint>
@@ -23,9 +27,8 @@ constexpr uint32_t replay_page_size = 1000;
 
 struct session_state {
   enum class phase : uint8_t {
-    joining,   // waiting for the broadcaster's join reply
-    replaying, // history requests in flight; live messages are buffered
-    live,      // live messages go straight to the connection
+    replaying, // history requests in flight or pages waiting to go out
+    live,      // nothing to replay (any more); the session only waits
   };
 
   sink_ptr sink_; // released on quit: it keeps the connection alive
@@ -33,12 +36,10 @@ struct session_state {
   broadcaster_actor broadcaster_;
   cache_actor cache_;
   storage_actor storage_;
-  phase phase_ = phase::joining;
-  // The highest id handed to the connection (or `since`): nothing at or
-  // below it is ever sent again, which makes overlaps harmless.
+  phase phase_ = phase::live;
+  // The highest id handed to the connection (or `since`): the next page
+  // starts after it.
   uint64_t last_sent_ = 0;
-  // Live messages that arrived during the replay, in arrival (= id) order.
-  frame_list buffered_;
   // Replayed frames not yet handed to the connection: a replay goes out in
   // bursts of at most replay_budget_ bytes, each after the connection said
   // its queue has room, so a backlog larger than the write queue limit

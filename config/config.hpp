@@ -23,11 +23,10 @@ struct config {
 
   // [websocket]
   std::chrono::milliseconds handshake_timeout{10000};
-  std::size_t read_buffer_size = 4096;
-  std::size_t write_buffer_size = 4096;
+  std::size_t read_buffer_size = 64 * 1024;  // per I/O thread, shared by its connections
+  std::size_t write_buffer_size = 64 * 1024; // most bytes handed to one gather write
   std::vector<std::string> subprotocols;
   std::vector<std::string> allowed_origins; // empty: only the server's own host
-  bool compression = false;
   std::size_t max_message_size = 64 * 1024;  // WebSocket frames in and publish bodies
   std::size_t write_queue_limit = 4 * 1024 * 1024; // bytes queued per connection
 

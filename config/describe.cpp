@@ -59,7 +59,7 @@ std::string describe_config(const config& c) {
   line("websocket.allowed_origins", c.allowed_origins.empty()
                                       ? "[] (only the server's own host)"
                                       : list(c.allowed_origins));
-  line("websocket.compression", c.compression ? "true" : "false");
+  line("websocket.compression", "false");
   line("websocket.max_message_size", in_quotes(format_size(c.max_message_size)));
   line("websocket.write_queue_limit", in_quotes(format_size(c.write_queue_limit)));
   line("storage.path", in_quotes(c.db_path));

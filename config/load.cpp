@@ -123,7 +123,17 @@ error apply_root(const toml::table& root, config& c) {
     size_field("write_buffer_size", c.write_buffer_size, 1, 16 * mib),
     string_list_field("subprotocols", c.subprotocols, check_subprotocol),
     string_list_field("allowed_origins", c.allowed_origins, check_origin),
-    bool_field("compression", c.compression),
+    {"compression",
+     [](const toml::node& n, const std::string& key) -> error {
+       auto b = n.as_boolean();
+       if (!b)
+         return config_error{key, "expected true or false, got " + describe_node(n)};
+       // Each message is framed once and the same bytes go to every
+       // subscriber; per-connection compression would undo that.
+       if (b->get())
+         return config_error{key, "permessage-deflate is not supported; set it to false"};
+       return std::nullopt;
+     }},
     size_field("max_message_size", c.max_message_size, 1, 64 * mib),
     size_field("write_queue_limit", c.write_queue_limit, 1, gib),
   };

@@ -35,9 +35,9 @@ bool out_of_resources(const beast::error_code& ec) {
 
 } // namespace
 
-listener::listener(net::io_context& ioc, std::shared_ptr<server_state> state)
-  : ioc_(ioc),
-    acceptor_(net::make_strand(ioc)),
+listener::listener(io_pool& pool, std::shared_ptr<server_state> state)
+  : pool_(pool),
+    acceptor_(net::make_strand(pool.main())),
     backoff_(acceptor_.get_executor()),
     state_(std::move(state)) {
 }
@@ -87,8 +87,8 @@ void listener::stop() {
 void listener::do_accept() {
   if (stopped_ || !acceptor_.is_open())
     return;
-  // Every connection gets its own strand: its handlers never run concurrently.
-  acceptor_.async_accept(net::make_strand(ioc_),
+  // Every connection gets its own strand on one I/O thread, for life.
+  acceptor_.async_accept(net::make_strand(pool_.next()),
                          beast::bind_front_handler(&listener::on_accept, shared_from_this()));
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 
-// Accepts TCP connections and gives each its own strand and http_session.
-// The acceptor lives on a strand of its own; stop() may be called from any thread.
+// Accepts TCP connections and gives each an http_session on a strand of the
+// next I/O thread, where it stays. The acceptor lives on a strand of the
+// first thread; stop() may be called from any thread.
 
 #include <cstdint>
 #include <memory>
@@ -12,13 +13,14 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/error.hpp>
 
+#include "net/io_pool.hpp"
 #include "net/server_state.hpp"
 
 namespace herald {
 
 class listener : public std::enable_shared_from_this<listener> {
 public:
-  listener(boost::asio::io_context& ioc, std::shared_ptr<server_state> state);
+  listener(io_pool& pool, std::shared_ptr<server_state> state);
 
   /// Opens, binds and listens; false and one line in `error` on failure.
   bool open(const boost::asio::ip::tcp::endpoint& endpoint, std::string& error);
@@ -34,7 +36,7 @@ private:
   void do_accept();
   void on_accept(boost::beast::error_code ec, boost::asio::ip::tcp::socket socket);
 
-  boost::asio::io_context& ioc_;
+  io_pool& pool_;
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer backoff_; // after running out of file descriptors
   std::shared_ptr<server_state> state_;

@@ -5,7 +5,6 @@
 #include <chrono>
 #include <csignal>
 #include <functional>
-#include <thread>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -18,6 +17,7 @@
 
 #include "actors/hub.hpp"
 #include "config/config.hpp"
+#include "net/io_pool.hpp"
 #include "net/listener.hpp"
 #include "net/server_state.hpp"
 
@@ -40,16 +40,19 @@ struct server::impl {
   impl(const config& c, hub& h)
     : cfg(c),
       actors(h),
-      ioc(static_cast<int>(std::max(1u, c.io_threads))),
+      pool(c.io_threads),
       state(std::make_shared<server_state>(c, h)),
-      signals(ioc, SIGINT, SIGTERM),
-      strand(net::make_strand(ioc)),
+      signals(pool.main(), SIGINT, SIGTERM),
+      strand(net::make_strand(pool.main())),
       timer(strand) {
+    // Before anyone can connect: every committed message reaches the I/O
+    // threads from now on.
+    actors.attach_fanout(pool.fanout());
   }
 
   const config& cfg;
   hub& actors;
-  net::io_context ioc; // first member: destroyed last, after everything that uses it
+  io_pool pool; // destroyed after everything that uses its contexts
   std::shared_ptr<server_state> state;
   std::shared_ptr<listener> acceptor;
   net::signal_set signals;
@@ -70,7 +73,7 @@ struct server::impl {
         return;
       }
       spdlog::warn("received signal {} again: stopping without waiting", signo);
-      ioc.stop();
+      pool.stop();
     });
   }
 
@@ -129,20 +132,9 @@ struct server::impl {
                                                                       - started_at);
     spdlog::info("shutdown complete after {} ms", took.count());
     // Anything still open (handshakes, lingering closes) is abandoned here.
-    ioc.stop();
+    pool.stop();
   }
 
-  void run_loop() {
-    // A handler that throws must not take an I/O thread down with it.
-    for (;;) {
-      try {
-        ioc.run();
-        return;
-      } catch (const std::exception& e) {
-        spdlog::error("unhandled exception on an I/O thread: {}", e.what());
-      }
-    }
-  }
 };
 
 server::server(const config& cfg, hub& h) : impl_(std::make_unique<impl>(cfg, h)) {
@@ -158,7 +150,7 @@ bool server::listen(std::string& error) {
             + std::to_string(impl_->cfg.port) + ": invalid address";
     return false;
   }
-  auto l = std::make_shared<listener>(impl_->ioc, impl_->state);
+  auto l = std::make_shared<listener>(impl_->pool, impl_->state);
   if (!l->open(tcp::endpoint{address, impl_->cfg.port}, error))
     return false;
   impl_->acceptor = std::move(l);
@@ -176,16 +168,10 @@ void server::run() {
   }
   impl_->wait_signal();
   impl_->acceptor->run();
-  unsigned threads = std::max(1u, impl_->cfg.io_threads);
+  auto threads = impl_->pool.size();
   spdlog::info("serving on {}:{} with {} I/O thread{}", impl_->cfg.listen_address, port(),
                threads, threads == 1 ? "" : "s");
-  std::vector<std::thread> pool;
-  pool.reserve(threads - 1);
-  for (unsigned i = 1; i < threads; ++i)
-    pool.emplace_back([this] { impl_->run_loop(); });
-  impl_->run_loop();
-  for (auto& t : pool)
-    t.join();
+  impl_->pool.run();
 }
 
 void server::stop() {

@@ -1,8 +1,19 @@
 #include "net/write_queue.hpp"
 
+#include <algorithm>
+#include <cstring>
+#include <memory>
 #include <utility>
 
+#include "net/ws_frame.hpp"
+
 namespace herald {
+
+namespace {
+// After a burst, a queue that grew past this many entries gives its memory
+// back once it is empty again, so idle connections stay small.
+constexpr std::size_t keep_capacity = 32;
+} // namespace
 
 write_queue::write_queue(std::size_t limit, std::optional<uint64_t> since)
   : limit_(limit), resume_known_(since.has_value()), resume_id_(since.value_or(0)) {
@@ -12,45 +23,131 @@ bool write_queue::push(frame f) {
   if (!f)
     return true; // nothing to send; not a reason to close anyone
   auto size = f->json.size();
-  if (!frames_.empty() && (bytes_ > limit_ || size > limit_ - bytes_))
+  if (bytes_ > 0 && (bytes_ > limit_ || size > limit_ - bytes_))
     return false;
   if (!resume_known_) {
     resume_known_ = true;
     resume_id_ = f->prev_id;
   }
+  entry e;
+  auto h = ws::encode_header(ws::opcode::text, size);
+  std::memcpy(e.header, h.bytes, h.size);
+  e.header_size = h.size;
+  e.data = std::move(f);
   bytes_ += size;
-  frames_.push_back(std::move(f));
+  entries_.push_back(std::move(e));
   return true;
 }
 
-const frame& write_queue::begin_write() {
-  writing_ = true;
-  return frames_.front();
+bool write_queue::push_control(std::string bytes, bool essential) {
+  if (controls_ >= max_controls && !essential)
+    return false;
+  entry e;
+  auto d = std::make_shared<frame_data>();
+  d->json = std::move(bytes);
+  e.data = std::move(d);
+  e.control = true;
+  ++controls_;
+  entries_.push_back(std::move(e));
+  return true;
 }
 
-void write_queue::write_done() {
-  if (!writing_ || frames_.empty())
-    return;
-  writing_ = false;
-  const auto& f = frames_.front();
-  bytes_ -= f->json.size();
-  resume_id_ = f->id;
-  resume_known_ = true;
-  frames_.pop_front();
+std::size_t write_queue::entry_size(const entry& e) const {
+  return e.header_size + e.data->json.size();
 }
 
-void write_queue::drop_pending() {
-  auto keep = writing_ ? 1u : 0u;
-  while (frames_.size() > keep) {
-    bytes_ -= frames_.back()->json.size();
-    frames_.pop_back();
+std::size_t write_queue::gather(iovec* out, std::size_t max, std::size_t max_bytes) const {
+  std::size_t n = 0;
+  std::size_t total = 0;
+  auto skip = offset_;
+  auto add = [&](const void* data, std::size_t size) {
+    out[n].iov_base = const_cast<void*>(data);
+    out[n].iov_len = size;
+    ++n;
+    total += size;
+    return n < max && total < max_bytes;
+  };
+  for (auto i = head_; i < entries_.size(); ++i) {
+    const auto& e = entries_[i];
+    if (skip < e.header_size) { // the header, unless already written
+      if (!add(e.header + skip, e.header_size - skip))
+        break;
+      skip = 0;
+    } else {
+      skip -= e.header_size;
+    }
+    const auto& text = e.data->json;
+    if (skip < text.size() && !add(text.data() + skip, text.size() - skip))
+      break;
+    skip = 0;
+  }
+  return n;
+}
+
+void write_queue::pop_front() {
+  auto& e = entries_[head_];
+  if (e.control) {
+    --controls_;
+  } else {
+    bytes_ -= e.data->json.size();
+    resume_id_ = e.data->id;
+    resume_known_ = true;
+  }
+  e.data.reset();
+  ++head_;
+  offset_ = 0;
+  if (head_ == entries_.size()) {
+    entries_.clear();
+    head_ = 0;
+    if (entries_.capacity() > keep_capacity)
+      std::vector<entry>{}.swap(entries_);
+  } else if (head_ >= keep_capacity && head_ * 2 >= entries_.size()) {
+    entries_.erase(entries_.begin(), entries_.begin() + static_cast<std::ptrdiff_t>(head_));
+    head_ = 0;
   }
 }
 
+void write_queue::consumed(std::size_t n) {
+  while (n > 0 && !empty()) {
+    auto left = entry_size(entries_[head_]) - offset_;
+    if (n < left) {
+      offset_ += n;
+      return;
+    }
+    n -= left;
+    pop_front();
+  }
+}
+
+void write_queue::drop_pending() {
+  auto keep = head_ + (mid_frame() ? 1 : 0);
+  while (entries_.size() > keep) {
+    auto& e = entries_.back();
+    if (e.control)
+      --controls_;
+    else
+      bytes_ -= e.data->json.size();
+    entries_.pop_back();
+  }
+  if (empty()) {
+    entries_.clear();
+    head_ = 0;
+  }
+}
+
+uint64_t write_queue::resume_id_when_written() const {
+  for (auto i = entries_.size(); i > head_; --i)
+    if (!entries_[i - 1].control)
+      return entries_[i - 1].data->id;
+  return resume_id_;
+}
+
 void write_queue::clear() {
-  frames_.clear();
+  std::vector<entry>{}.swap(entries_);
+  head_ = 0;
+  offset_ = 0;
   bytes_ = 0;
-  writing_ = false;
+  controls_ = 0;
 }
 
 } // namespace herald

@@ -1,14 +1,19 @@
 #pragma once
 
 // The outgoing side of one WebSocket connection: the frames waiting to be
-// written, bounded in bytes, with one write in flight at a time. Plain
-// bookkeeping without sockets, so its rules are testable on their own.
-// Not thread-safe: owned by the connection's strand.
+// written, bounded in bytes, handed to the socket as one gather write of as
+// many frames as it takes. Each message frame is the shared JSON text plus
+// a header of a few bytes kept here, so a frame is never copied per
+// recipient. Plain bookkeeping without sockets, so its rules are testable on
+// their own. Not thread-safe: owned by the connection's strand.
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <optional>
+#include <string>
+#include <vector>
+
+#include <sys/uio.h>
 
 #include "actors/messages.hpp"
 
@@ -16,51 +21,78 @@ namespace herald {
 
 class write_queue {
 public:
-  /// `limit`: bytes of frame text the queue may hold, the one being written
-  /// included. `since`: the resume point the connection started from, if any.
+  /// `limit`: bytes of message text the queue may hold, a frame partly
+  /// written included. `since`: the resume point the connection started
+  /// from, if any.
   write_queue(std::size_t limit, std::optional<uint64_t> since);
 
   /// Queues `f` unless that would take the queued bytes over the limit; then
   /// returns false and leaves the queue unchanged (the caller closes the
-  /// connection). An empty queue always takes one frame, however large, so
+  /// connection). A queue without message text always takes one frame, however large, so
   /// a message bigger than the limit cannot wedge a client forever.
   bool push(frame f);
 
-  /// Whether a frame is waiting and no write is in flight.
-  bool can_write() const { return !writing_ && !frames_.empty(); }
+  /// Queues a whole encoded control frame (pong, close). Not counted against
+  /// the limit; at most max_controls wait at once, later ones are dropped
+  /// (a peer that pings faster than it reads gets fewer pongs, not memory)
+  /// unless `essential` (the close frame always goes).
+  bool push_control(std::string bytes, bool essential = false);
+  static constexpr std::size_t max_controls = 8;
 
-  /// Marks the front frame as in flight and returns it. The frame stays
-  /// owned by the queue (its text stays alive) until write_done().
-  /// Precondition: can_write().
-  const frame& begin_write();
+  /// Fills at most `max` entries of `out` with the bytes waiting, in wire
+  /// order, stopping once they add up to `max_bytes` (at least one entry);
+  /// returns how many it filled. The pointers stay valid until the next
+  /// change to the queue.
+  std::size_t gather(iovec* out, std::size_t max, std::size_t max_bytes) const;
 
-  /// The in-flight write completed: the frame leaves the queue, its id
-  /// becomes the resume point. Precondition: writing().
-  void write_done();
+  /// `n` bytes of what gather() returned were written: frames written whole
+  /// leave the queue, and the last message among them becomes the resume
+  /// point.
+  void consumed(std::size_t n);
 
-  /// Drops every frame that is not in flight (the connection is closing).
+  /// Drops every frame not yet started (the connection is closing). A frame
+  /// partly written stays: cutting it would break the stream.
   void drop_pending();
 
-  /// Drops everything, the in-flight frame included (the write failed).
+  /// Drops everything (the socket failed).
   void clear();
 
-  bool writing() const { return writing_; }
-  bool empty() const { return frames_.empty(); }
-  std::size_t size() const { return frames_.size(); }
+  bool empty() const { return head_ == entries_.size(); }
+  std::size_t size() const { return entries_.size() - head_; }
   std::size_t queued_bytes() const { return bytes_; }
   std::size_t limit() const { return limit_; }
+  /// Whether the front frame is partly written.
+  bool mid_frame() const { return offset_ > 0; }
 
   /// The `since` a client passes to continue right after what it received:
-  /// the id of the last frame whose write completed; before any, `since`
-  /// if the connection had one, else the prev_id of the first frame ever
-  /// queued (the client joined after that message), else 0.
+  /// the id of the last message written whole; before any, `since` if the
+  /// connection had one, else the prev_id of the first message ever queued
+  /// (the client joined after that message), else 0.
   uint64_t resume_id() const { return resume_id_; }
 
+  /// The resume point once everything queued now is written: the id of the
+  /// last message waiting, else resume_id(). After drop_pending() that is
+  /// what a client has when the close frame reaches it.
+  uint64_t resume_id_when_written() const;
+
 private:
+  struct entry {
+    frame data;                // a message, or a control frame's encoded bytes
+    unsigned char header[10];  // message frames: the WebSocket header
+    uint8_t header_size = 0;   // 0 for control frames (already encoded)
+    bool control = false;
+  };
+  std::size_t entry_size(const entry& e) const;
+  void pop_front();
+
   std::size_t limit_;
-  std::deque<frame> frames_; // front is in flight when writing_
-  std::size_t bytes_ = 0;
-  bool writing_ = false;
+  // A vector with a moving head instead of a deque: an idle connection's
+  // empty vector holds no memory, where a deque allocates on construction.
+  std::vector<entry> entries_;
+  std::size_t head_ = 0;
+  std::size_t offset_ = 0; // bytes of the front entry already written
+  std::size_t bytes_ = 0;  // message text queued
+  std::size_t controls_ = 0;
   bool resume_known_;
   uint64_t resume_id_;
 };

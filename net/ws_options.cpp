@@ -59,12 +59,6 @@ void configure_ws_stream(ws_stream& ws, const config& cfg, std::string subprotoc
   // compression Beast then writes the shared text without copying it.
   ws.auto_fragment(false);
 
-  if (cfg.compression) {
-    websocket::permessage_deflate pmd;
-    pmd.server_enable = true;
-    ws.set_option(pmd);
-  }
-
   ws.set_option(websocket::stream_base::decorator(
     [proto = std::move(subprotocol)](websocket::response_type& res) {
       res.set(beast::http::field::server, "herald");

@@ -1,16 +1,26 @@
 #include "net/ws_session.hpp"
 
+#include <array>
+#include <chrono>
+#include <cerrno>
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
+
+#include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/websocket.hpp>
 #include <spdlog/spdlog.h>
 
 #include "config/config.hpp"
+#include "net/fanout_shard.hpp"
 #include "net/write_queue.hpp"
+#include "net/ws_frame.hpp"
 #include "net/ws_options.hpp"
 
 namespace herald {
@@ -20,30 +30,66 @@ namespace http = beast::http;
 namespace net = boost::asio;
 namespace websocket = beast::websocket;
 using beast::error_code;
+using tcp = net::ip::tcp;
 
 namespace {
 
 // Policy violation: the code a client gets when it cannot keep up.
 constexpr uint16_t close_slow_consumer = 1008;
 constexpr uint16_t close_internal_error = 1011;
+// Buffers per gather write (two per message frame: header and text).
+constexpr std::size_t gather_max = 128;
 
-// One WebSocket connection. Everything but send() and close() runs on the
-// connection's strand (the stream's executor); those two only post there,
-// so they may be called from any thread (the session actor calls them).
-class ws_session : public connection_sink, public std::enable_shared_from_this<ws_session> {
+// Every connection of an I/O thread reads into the same buffer: a read is
+// parsed completely before the next one, so an idle connection holds no
+// read buffer at all.
+std::vector<char>& thread_read_buffer(std::size_t size) {
+  thread_local std::vector<char> buffer;
+  if (buffer.size() < size)
+    buffer.resize(size);
+  return buffer;
+}
+
+bool peer_gone(const error_code& ec) {
+  return ec == net::error::connection_reset || ec == net::error::broken_pipe
+         || ec == net::error::not_connected || ec == net::error::eof
+         || ec == net::error::operation_aborted || ec == net::error::bad_descriptor
+         || ec == beast::error::timeout;
+}
+
+// One WebSocket connection. Beast answers the upgrade; from then on the
+// connection owns the bare socket: it parses the client's frames itself and
+// writes the queued frames with one gather write, without a read buffer of
+// its own while idle.
+//
+// Everything runs on the connection's strand, which belongs to one I/O
+// thread; live messages come from that thread's fanout_shard, the session
+// actor's calls (send, replay_done, close...) are posted. The connection
+// never ends inside push_live/flush_live: it only closes the socket there,
+// and the pending read notices and ends it.
+class ws_session : public connection_sink,
+                   public live_subscriber,
+                   public ws::frame_events,
+                   public std::enable_shared_from_this<ws_session> {
 public:
   ws_session(beast::tcp_stream&& stream, ws_params params, const config& cfg, ws_hooks hooks)
-    : ws_(std::move(stream)),
-      strand_(ws_.get_executor()),
+    : handshake_(std::make_unique<ws_stream>(std::move(stream))),
+      socket_(handshake_->get_executor()),
+      strand_(handshake_->get_executor()),
       params_(std::move(params)),
       queue_(cfg.write_queue_limit, params_.since),
-      hooks_(std::move(hooks)) {
-    buffer_.reserve(cfg.read_buffer_size);
+      reader_(cfg.max_message_size),
+      hooks_(std::move(hooks)),
+      close_timeout_(cfg.handshake_timeout),
+      read_size_(cfg.read_buffer_size),
+      write_size_(cfg.write_buffer_size),
+      replaying_(params_.since.has_value()),
+      last_queued_(params_.since.value_or(0)) {
   }
 
   void run(http::request<http::string_body> req, const config& cfg, std::size_t leftover) {
     error_code ec;
-    auto ep = beast::get_lowest_layer(ws_).socket().remote_endpoint(ec);
+    auto ep = beast::get_lowest_layer(*handshake_).socket().remote_endpoint(ec);
     peer_ = ec ? "?" : ep.address().to_string() + ":" + std::to_string(ep.port());
     if (leftover > 0) // RFC 6455 4.1: the client waits for the 101 before sending
       spdlog::debug("ws conn={} ignoring {} bytes sent before the handshake",
@@ -52,17 +98,23 @@ public:
     for (auto it = req.find(http::field::sec_websocket_protocol);
          it != req.end() && it->name() == http::field::sec_websocket_protocol; ++it)
       offered.append(it->value().data(), it->value().size()).push_back(',');
-    configure_ws_stream(ws_, cfg, choose_subprotocol(offered, cfg.subprotocols));
+    configure_ws_stream(*handshake_, cfg, choose_subprotocol(offered, cfg.subprotocols));
     req_ = std::move(req); // must outlive async_accept
-    // Subscribe first, answer the upgrade after: a client that sees the 101
-    // receives every message published from then on. Frames that arrive
-    // before the handshake completes wait in the queue.
+    // Live messages first, the upgrade's answer after: a client that sees
+    // the 101 receives every message published from then on. Frames that
+    // arrive before the handshake completes wait in the queue.
+    if (params_.shard) {
+      params_.shard->add(params_.channel, this);
+      registered_ = true;
+    }
     opened_ = true;
     if (hooks_.opened)
       hooks_.opened(shared_from_this());
     else
       subscribed();
   }
+
+  // --- connection_sink: any thread -------------------------------------
 
   void subscribed() override {
     net::post(strand_, [self = shared_from_this()] { self->do_accept(); });
@@ -77,22 +129,82 @@ public:
 
   void send(frame f) override {
     net::post(strand_, [self = shared_from_this(), f = std::move(f)]() mutable {
-      self->on_send(std::move(f));
+      if (self->enqueue(std::move(f)))
+        self->flush();
     });
+  }
+
+  void replay_done() override {
+    net::post(strand_, [self = shared_from_this()] { self->on_replay_done(); });
   }
 
   void close(uint16_t code, std::string reason) override {
     net::post(strand_, [self = shared_from_this(), code, reason = std::move(reason)] {
       self->request_close(code, reason);
+      self->flush();
     });
   }
 
+  // --- live_subscriber: the shard's thread, inside deliver() -------------
+
+  bool push_live(const frame& f) override {
+    if (closing_ || !f || f->id <= last_queued_)
+      return false;
+    if (replaying_) {
+      // Held until the replay is done; bounded like the queue itself.
+      held_bytes_ += f->json.size();
+      held_.push_back(f);
+      if (held_bytes_ > queue_.limit())
+        overflow();
+      return false;
+    }
+    if (!enqueue(f) || flush_wanted_)
+      return false;
+    flush_wanted_ = true;
+    return true;
+  }
+
+  void flush_live() override {
+    flush_wanted_ = false;
+    flush();
+  }
+
+  // --- ws::frame_events: inside on_readable ------------------------------
+
+  void on_message(bool text, std::size_t size) override {
+    spdlog::debug("ws conn={} ignored a {} message of {} bytes", params_.connection_id,
+                  text ? "text" : "binary", size);
+  }
+
+  void on_ping(std::string_view payload) override {
+    if (!closing_)
+      queue_.push_control(ws::encode_pong(payload));
+  }
+
+  void on_pong(std::string_view) override {}
+
+  void on_close(std::optional<uint16_t> code, std::string_view reason) override {
+    peer_closed_ = true;
+    peer_code_ = code.value_or(1005);
+    peer_reason_.assign(reason.data(), reason.size());
+    // Echo the code (RFC 6455 5.5.1) unless we closed first.
+    if (!closing_) {
+      client_closed_first_ = true;
+      start_close(code.value_or(0), {});
+    }
+  }
+
 private:
+  // --- handshake ---------------------------------------------------------
+
   void do_accept() {
-    if (closing_ || accept_started_)
+    if (accept_started_ || ended_)
       return;
+    if (closing_) // refused before the upgrade was answered
+      return abort_handshake();
     accept_started_ = true;
-    ws_.async_accept(req_, beast::bind_front_handler(&ws_session::on_accept, shared_from_this()));
+    handshake_->async_accept(req_,
+                             beast::bind_front_handler(&ws_session::on_accept, shared_from_this()));
   }
 
   void on_accept(error_code ec) {
@@ -101,15 +213,151 @@ private:
       fail(ec, "handshake");
       return end(ec);
     }
+    // From here on the bare socket: Beast's stream (and its buffers) go.
+    socket_ = beast::get_lowest_layer(*handshake_).release_socket();
+    handshake_.reset();
     accepted_ = true;
-    ws_.text(true); // every frame herald sends is JSON text
     spdlog::info("ws open conn={} peer={} channel={} since={}", params_.connection_id, peer_,
                  params_.channel, params_.since ? std::to_string(*params_.since) : "none");
     if (closing_)
-      do_close();
-    else if (queue_.can_write())
-      do_write();
+      start_close(close_code_, close_reason_);
+    flush();
     do_read();
+  }
+
+  void abort_handshake() {
+    error_code ignored;
+    beast::get_lowest_layer(*handshake_).socket().close(ignored);
+    end(net::error::operation_aborted);
+  }
+
+  // --- reading -------------------------------------------------------------
+
+  void do_read() {
+    socket_.async_wait(tcp::socket::wait_read,
+                       beast::bind_front_handler(&ws_session::on_readable, shared_from_this()));
+  }
+
+  void on_readable(error_code ec) {
+    if (ec)
+      return end(ec);
+    auto& buffer = thread_read_buffer(read_size_);
+    for (;;) {
+      auto n = ::recv(socket_.native_handle(), buffer.data(), read_size_, MSG_DONTWAIT);
+      if (n < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+          break;
+        if (errno == EINTR)
+          continue;
+        return end(error_code{errno, boost::system::system_category()});
+      }
+      if (n == 0)
+        return end(net::error::eof);
+      if (!reader_.done()) {
+        if (auto err = reader_.feed(buffer.data(), static_cast<std::size_t>(n), *this)) {
+          spdlog::info("ws conn={} protocol error: {} {}", params_.connection_id, err->code,
+                       err->reason);
+          peer_closed_ = true; // nothing more will be read from this peer
+          request_close(err->code, err->reason);
+        }
+      }
+      if (static_cast<std::size_t>(n) < read_size_)
+        break;
+    }
+    flush();
+    if (peer_closed_ && close_written_) // the closing handshake is complete
+      close_socket();
+    if (!socket_.is_open())
+      return end(error_code{});
+    do_read();
+  }
+
+  // --- writing -------------------------------------------------------------
+
+  // Queues a message frame; false when the connection does not take it.
+  bool enqueue(frame f) {
+    if (closing_ || !f || f->id <= last_queued_)
+      return false;
+    auto id = f->id;
+    if (!queue_.push(f)) {
+      // Full only counts once the kernel has taken what it will: a batch
+      // larger than the limit must not close a client that keeps up.
+      flush();
+      if (closing_ || !queue_.push(std::move(f))) {
+        overflow();
+        return false;
+      }
+    }
+    last_queued_ = id;
+    return true;
+  }
+
+  void on_replay_done() {
+    if (!replaying_)
+      return;
+    replaying_ = false;
+    auto held = std::move(held_);
+    held_ = {};
+    held_bytes_ = 0;
+    for (auto& f : held)
+      enqueue(std::move(f));
+    flush();
+  }
+
+  void overflow() {
+    if (closing_)
+      return;
+    spdlog::warn("ws slow consumer conn={} queued={} limit={}", params_.connection_id,
+                 queue_.queued_bytes() + held_bytes_, queue_.limit());
+    slow_consumer_ = true;
+    request_close(close_slow_consumer, {});
+    flush(); // the close frame goes out even if no flush follows
+  }
+
+  // Writes as much as the socket takes now; waits for room for the rest.
+  void flush() {
+    if (!accepted_ || write_waiting_ || !socket_.is_open())
+      return;
+    std::array<iovec, gather_max> iov;
+    while (!queue_.empty()) {
+      auto n = queue_.gather(iov.data(), iov.size(), write_size_);
+      msghdr msg{};
+      msg.msg_iov = iov.data();
+      msg.msg_iovlen = n;
+      auto written = ::sendmsg(socket_.native_handle(), &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (written < 0) {
+        if (errno == EINTR)
+          continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+          return wait_writable();
+        return write_failed(error_code{errno, boost::system::system_category()});
+      }
+      queue_.consumed(static_cast<std::size_t>(written));
+    }
+    check_drained();
+    if (close_queued_ && !close_written_) {
+      close_written_ = true;
+      after_close_written();
+    }
+  }
+
+  void wait_writable() {
+    write_waiting_ = true;
+    socket_.async_wait(tcp::socket::wait_write, [self = shared_from_this()](error_code ec) {
+      self->write_waiting_ = false;
+      if (ec)
+        return self->write_failed(ec);
+      self->flush();
+    });
+  }
+
+  // The socket is broken: whatever was queued is lost (the client resumes
+  // with since=). Closing the socket wakes the read, which ends us.
+  void write_failed(error_code ec) {
+    fail(ec, "write");
+    queue_.clear();
+    closing_ = true;
+    close_socket();
   }
 
   // Replays are paced: the session sends the next burst once the queue is
@@ -122,106 +370,75 @@ private:
       hooks_.drained();
   }
 
-  void do_read() {
-    ws_.async_read(buffer_, beast::bind_front_handler(&ws_session::on_read, shared_from_this()));
-  }
+  // --- closing -------------------------------------------------------------
 
-  // Beast itself fails the connection on bad input and sends the close
-  // frame before this handler runs: 1002 for protocol errors, 1007 for
-  // invalid UTF-8 in a text message, 1009 past read_message_max
-  // (websocket/impl/read.hpp, read_some_op, label `close`).
-  void on_read(error_code ec, std::size_t) {
-    if (ec)
-      return end(ec);
-    if (ws_.got_text()) {
-      auto data = buffer_.cdata();
-      std::string_view text{static_cast<const char*>(data.data()), data.size()};
-      spdlog::debug("ws text conn={} ignored: {}", params_.connection_id, log_excerpt(text));
-    }
-    buffer_.consume(buffer_.size());
-    do_read();
-  }
-
-  void on_send(frame f) {
-    if (closing_ || !f)
-      return;
-    if (!queue_.push(std::move(f))) {
-      spdlog::warn("ws slow consumer conn={} queued={} limit={}", params_.connection_id,
-                   queue_.queued_bytes(), queue_.limit());
-      slow_consumer_ = true;
-      return request_close(close_slow_consumer, {});
-    }
-    if (accepted_ && queue_.can_write())
-      do_write();
-  }
-
-  void do_write() {
-    // The queue owns the frame until write_done(), so the buffer stays valid.
-    const auto& f = queue_.begin_write();
-    ws_.async_write(net::buffer(f->json),
-                    beast::bind_front_handler(&ws_session::on_write, shared_from_this()));
-  }
-
-  void on_write(error_code ec, std::size_t) {
-    if (ec) {
-      queue_.clear();
-      closing_ = true; // the read loop ends the connection
-      return fail(ec, "write");
-    }
-    queue_.write_done();
-    if (closing_)
-      return do_close();
-    if (queue_.can_write())
-      do_write();
-    check_drained();
-  }
-
-  void request_close(uint16_t code, std::string reason) {
+  void request_close(uint16_t code, std::string_view reason) {
     if (closing_)
       return;
-    closing_ = true;
     // A code that may not go on the wire would leave the close unsent.
     close_code_ = is_sendable_close_code(code) ? code : close_internal_error;
     close_reason_ = fit_close_reason(reason);
-    queue_.drop_pending();
-    if (!queue_.writing() && (accepted_ || !accept_started_))
-      do_close();
+    if (!accepted_) {
+      closing_ = true;
+      if (!accept_started_)
+        net::post(strand_, [self = shared_from_this()] { self->do_accept(); });
+      return; // on_accept sends the close once the handshake is done
+    }
+    start_close(close_code_, close_reason_);
   }
 
-  // Runs once the write in flight (if any) has completed.
-  void do_close() {
-    if (close_sent_ || ended_)
+  // Queues the close frame behind the frame being written (if any); every
+  // other frame waiting is dropped. `code` 0 sends an empty close payload.
+  void start_close(uint16_t code, std::string reason) {
+    if (close_queued_)
       return;
-    close_sent_ = true;
-    if (!accepted_) {
-      // Refused before the upgrade was answered (the subscription failed):
-      // there is no WebSocket to close, only the socket.
-      error_code ignored;
-      beast::get_lowest_layer(ws_).socket().close(ignored);
-      return end(net::error::operation_aborted);
-    }
-    // The resume point is the last frame whose write completed: the close
-    // frame follows it on the wire, so the client has everything up to it.
+    closing_ = true;
+    close_queued_ = true;
+    close_code_ = code;
+    queue_.drop_pending();
+    held_.clear();
+    held_bytes_ = 0;
+    // The resume point is the last frame before the close frame on the
+    // wire (a frame partly written is finished first): the client has
+    // everything up to it.
     if (slow_consumer_)
-      close_reason_ = slow_consumer_reason(queue_.resume_id());
-    websocket::close_reason cr;
-    cr.code = close_code_;
-    cr.reason.assign(close_reason_.data(), close_reason_.size());
-    // The pending read receives the client's answering close frame and ends
-    // the connection; this handler only reports failures.
-    ws_.async_close(cr, [self = shared_from_this()](error_code ec) {
-      if (ec)
-        self->fail(ec, "close");
+      reason = slow_consumer_reason(queue_.resume_id_when_written());
+    close_reason_ = reason;
+    queue_.push_control(ws::encode_close(code, reason), true);
+  }
+
+  void after_close_written() {
+    if (peer_closed_) // the closing handshake is complete (or moot)
+      return close_socket();
+    // Wait for the client's answer, but not forever.
+    close_timer_ = std::make_unique<net::steady_timer>(strand_, close_timeout_);
+    close_timer_->async_wait([self = shared_from_this()](error_code ec) {
+      if (!ec)
+        self->close_socket();
     });
   }
 
-  // The read loop ended: the connection is over, whoever closed it.
+  void close_socket() {
+    error_code ignored;
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
+  }
+
+  // The connection is over, whoever closed it. Runs once, from a handler.
   void end(error_code ec) {
     if (ended_)
       return;
     ended_ = true;
     closing_ = true;
-    queue_.drop_pending();
+    if (registered_) {
+      registered_ = false;
+      params_.shard->remove(params_.channel, this);
+    }
+    if (close_timer_)
+      close_timer_->cancel();
+    close_socket();
+    queue_.clear();
+    held_.clear();
     spdlog::info("ws close conn={} reason={}", params_.connection_id, describe(ec));
     auto hooks = std::move(hooks_);
     hooks_ = {};
@@ -230,47 +447,65 @@ private:
   }
 
   std::string describe(error_code ec) const {
-    if (ec != websocket::error::closed)
-      return "error: " + ec.message();
-    if (close_sent_)
+    if (client_closed_first_)
+      return "client " + std::to_string(peer_code_) + " '" + log_excerpt(peer_reason_) + "'";
+    if (close_queued_)
       return "server " + std::to_string(close_code_) + " '" + log_excerpt(close_reason_) + "'";
-    auto r = ws_.reason();
-    return "client " + std::to_string(r.code) + " '" +
-           log_excerpt({r.reason.data(), r.reason.size()}) + "'";
+    if (!ec)
+      return "closed";
+    return "error: " + ec.message();
   }
 
   // A peer that went away is normal life for a push server (the read loop
   // logs the close once); only the unexpected is worth a warning.
   void fail(error_code ec, const char* what) {
-    if (ec == net::error::operation_aborted || ec == websocket::error::closed)
+    if (ec == websocket::error::closed)
       return;
-    if (ec == net::error::connection_reset || ec == net::error::broken_pipe
-        || ec == net::error::not_connected || ec == net::error::eof
-        || ec == beast::error::timeout) {
+    if (peer_gone(ec)) {
       spdlog::debug("ws {} conn={} peer={}: {}", what, params_.connection_id, peer_, ec.message());
       return;
     }
     spdlog::warn("ws {} conn={} peer={}: {}", what, params_.connection_id, peer_, ec.message());
   }
 
-  ws_stream ws_;
-  net::any_io_executor strand_; // a copy of ws_'s executor, safe to use from any thread
-  beast::flat_buffer buffer_;
+  std::unique_ptr<ws_stream> handshake_; // Beast's stream, until the 101 is out
+  tcp::socket socket_;                   // the connection, after the 101
+  net::any_io_executor strand_; // the connection's strand, safe to use from any thread
   http::request<http::string_body> req_; // the upgrade request, during the handshake
   ws_params params_;
   std::string peer_;
   write_queue queue_;
+  ws::frame_reader reader_;
   ws_hooks hooks_;
+  // Live messages that arrived during a replay, in id order.
+  frame_list held_;
+  std::size_t held_bytes_ = 0;
+  std::unique_ptr<net::steady_timer> close_timer_; // only while closing
+  std::chrono::milliseconds close_timeout_;
+  std::size_t read_size_;
+  std::size_t write_size_;
+  bool replaying_;
+  // The highest message id queued (or `since`): nothing at or below it is
+  // queued again, which makes the overlap of replay and live harmless.
+  uint64_t last_queued_;
+  bool registered_ = false;     // in the shard's subscriber list
   bool opened_ = false;         // the owner knows the connection (hooks.opened ran)
   bool accept_started_ = false; // async_accept is running or done
   bool accepted_ = false;       // the handshake completed
   bool drain_wanted_ = false;   // the session waits for room in the queue
-  bool closing_ = false;     // no more frames are taken
-  bool close_sent_ = false;  // async_close started
-  bool ended_ = false;       // the read loop ended
+  bool flush_wanted_ = false;   // the shard will call flush_live
+  bool write_waiting_ = false;  // waiting for the socket to take more
+  bool closing_ = false;        // no more message frames are taken
+  bool close_queued_ = false;   // our close frame is in the queue
+  bool close_written_ = false;  // ... and on the wire
+  bool peer_closed_ = false;    // the client's close (or garbage) arrived
+  bool ended_ = false;
   bool slow_consumer_ = false;
+  bool client_closed_first_ = false;
   uint16_t close_code_ = 0;
+  uint16_t peer_code_ = 0;
   std::string close_reason_;
+  std::string peer_reason_;
 };
 
 } // namespace

@@ -2,7 +2,8 @@
 
 // The WebSocket side of a connection, from the upgrade request on: the
 // handshake, the read loop that watches the client, and the bounded write
-// queue that carries the session actor's frames to the socket.
+// queue that carries live messages (from the I/O thread's fan-out) and the
+// session actor's replay to the socket.
 
 #include <cstdint>
 #include <functional>
@@ -20,10 +21,12 @@ namespace herald {
 
 struct config;
 class hub;
+class fanout_shard;
 
 /// Takes over a connection whose upgrade request passed routing, channel, and Origin checks:
 /// performs the WebSocket handshake (subprotocols, compression, timeouts from cfg) and runs the session.
-/// Call on the connection's strand (the stream's executor). `cfg` and `h` must outlive the connection.
+/// Call on the connection's strand (the stream's executor), on an I/O thread with a fanout_shard.
+/// `cfg` and `h` must outlive the connection.
 void start_ws_session(boost::beast::tcp_stream stream, boost::beast::flat_buffer buffer,
                       boost::beast::http::request<boost::beast::http::string_body> req,
                       std::string channel, std::optional<uint64_t> since,
@@ -31,8 +34,9 @@ void start_ws_session(boost::beast::tcp_stream stream, boost::beast::flat_buffer
 
 /// What the connection tells its owner; all run on the connection's strand.
 struct ws_hooks {
-  /// Once, before the handshake; the sink is the connection. The handshake
-  /// completes when the owner calls the sink's subscribed().
+  /// Once, before the handshake, after the connection joined its shard; the
+  /// sink is the connection. The handshake completes when the owner calls
+  /// the sink's subscribed().
   std::function<void(sink_ptr)> opened;
   /// Once, after `opened`, when the connection is over (handshake failed or
   /// read loop ended).
@@ -45,6 +49,8 @@ struct ws_params {
   std::string channel; // for the log
   std::optional<uint64_t> since;
   uint64_t connection_id = 0;
+  /// Where live messages come from; none in tests that feed the sink only.
+  fanout_shard* shard = nullptr;
 };
 
 /// The same connection with the hub replaced by `hooks` (start_ws_session

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "actors/hub.hpp"
+#include "net/fanout_shard.hpp"
 #include "net/ws_session.hpp"
 
 namespace herald {
@@ -20,12 +21,16 @@ void start_ws_session(boost::beast::tcp_stream stream, boost::beast::flat_buffer
   // so breaks the cycle.
   auto handle = std::make_shared<session_handle>();
   ws_hooks hooks;
+  // The connection is already in its shard's subscriber list when `opened`
+  // runs, so the upgrade can be answered at once: the session actor only
+  // replays (with since) and takes its place in the subscriber counts.
   hooks.opened = [&h, handle, channel, since](sink_ptr sink) {
-    *handle = h.open_session(std::move(sink), channel, since);
+    *handle = h.open_session(sink, channel, since);
+    sink->subscribed();
   };
   hooks.ended = [handle] { handle->close(); };
   hooks.drained = [handle] { handle->drained(); };
-  ws_params params{std::move(channel), since, connection_id};
+  ws_params params{std::move(channel), since, connection_id, fanout_shard::current()};
   start_ws_session(std::move(stream), std::move(buffer), std::move(req), std::move(params),
                    cfg, std::move(hooks));
 }

@@ -62,6 +62,9 @@ public:
   void close(uint16_t code, std::string reason) override {
     closes.emplace_back(code, std::move(reason));
   }
+  void replay_done() override {
+    ++replay_done_calls;
+  }
   void subscribed() override {
     ++subscribed_calls;
   }
@@ -75,12 +78,33 @@ public:
   frame_list frames;
   std::vector<std::pair<uint16_t, std::string>> closes;
   int subscribed_calls = 0;
+  int replay_done_calls = 0;
   int drain_requests = 0;
+};
+
+/// Records the batches the broadcaster hands over, as the I/O threads
+/// would receive them.
+class recording_fanout : public fanout_target {
+public:
+  void deliver(std::shared_ptr<const frame_list> batch) override {
+    batches.push_back(std::move(batch));
+  }
+  /// Every frame delivered, in order, across batches.
+  frame_list frames() const {
+    frame_list out;
+    for (auto& b : batches)
+      out.insert(out.end(), b->begin(), b->end());
+    return out;
+  }
+  std::vector<uint64_t> ids() const {
+    return ids_of(frames());
+  }
+
+  std::vector<std::shared_ptr<const frame_list>> batches;
 };
 
 /// A session that only records what the broadcaster sends it.
 struct recorder_state {
-  frame_list frames;
   std::vector<std::pair<uint16_t, std::string>> closes;
   static inline const char* name = "test.recorder";
 };
@@ -88,7 +112,6 @@ struct recorder_state {
 inline session_actor::behavior_type
 recorder(session_actor::stateful_pointer<recorder_state> self) {
   return {
-    [self](deliver_atom, const frame& f) { self->state.frames.push_back(f); },
     [self](caf::close_atom, uint16_t code, const std::string& reason) {
       self->state.closes.emplace_back(code, reason);
     },

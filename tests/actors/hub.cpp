@@ -102,7 +102,18 @@ CAF_TEST(a publish that no actor takes still gets an answer) {
   CAF_CHECK_EQUAL(published[0].error, "server shutting down");
 }
 
-CAF_TEST(an open session receives the publishes of its channel) {
+CAF_TEST(publishes reach an attached fan-out target in order) {
+  auto target = std::make_shared<recording_fanout>();
+  hub->attach_fanout(target);
+  run();
+  publish("a");
+  publish("b");
+  publish("a");
+  run();
+  CAF_CHECK_EQUAL(target->ids(), ids({1, 2, 3}));
+}
+
+CAF_TEST(an open session is counted on its channel) {
   auto sink = std::make_shared<test_sink>();
   auto other = std::make_shared<test_sink>();
   auto h = hub->open_session(sink, "a", std::nullopt);
@@ -111,12 +122,7 @@ CAF_TEST(an open session receives the publishes of its channel) {
   CAF_CHECK_EQUAL(open_sessions(), 2);
   run();
   CAF_CHECK_EQUAL(bc_state().count("a"), 1u);
-  publish("a");
-  publish("b");
-  publish("a");
-  run();
-  CAF_CHECK_EQUAL(sink->ids(), ids({1, 3}));
-  CAF_CHECK_EQUAL(other->ids(), ids({2}));
+  CAF_CHECK_EQUAL(bc_state().count("b"), 1u);
   h.close();
   h2.close();
   run();
@@ -132,9 +138,6 @@ CAF_TEST(close ends the session once) {
   run();
   CAF_CHECK_EQUAL(bc_state().count("a"), 0u);
   CAF_CHECK_EQUAL(sink.use_count(), 1);
-  publish("a");
-  run();
-  CAF_CHECK(sink->frames.empty());
 }
 
 CAF_TEST(dropping the last handle ends the session) {
@@ -160,9 +163,7 @@ CAF_TEST(a session with since replays stored messages first) {
   auto h = hub->open_session(sink, "a", uint64_t{1});
   run();
   CAF_CHECK_EQUAL(sink->ids(), ids({2, 3}));
-  publish("a");
-  run();
-  CAF_CHECK_EQUAL(sink->ids(), ids({2, 3, 4}));
+  CAF_CHECK_EQUAL(sink->replay_done_calls, 1);
   h.close();
   run();
 }

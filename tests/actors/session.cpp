@@ -1,3 +1,6 @@
+// The session actor: its place in the subscriber counts, and the paced,
+// paged replay that ends with replay_done.
+
 #define CAF_SUITE actors_session
 #include <caf/test/dsl.hpp>
 
@@ -47,18 +50,13 @@ struct fixture : test_coordinator_fixture<> {
     return deref<session_actor::stateful_base<session_state>>(s).state;
   }
 
-  // A committed message: in storage, and (unless told otherwise) in the
-  // cache, which has always seen a message before the broadcaster routes it.
+  // A committed message: in storage, and (unless told otherwise) in the cache.
   frame store(uint64_t id, const std::string& channel = "c", bool cached = true) {
     auto f = make_frame(id, channel);
     storage_state().frames.push_back(f);
     if (cached)
       cache_state().frames.push_back(f);
     return f;
-  }
-
-  void route(const frame& f) {
-    caf::anon_send(bc, committed_atom_v, f);
   }
 
   session_actor open(std::optional<uint64_t> since, const std::string& channel = "c",
@@ -69,8 +67,8 @@ struct fixture : test_coordinator_fixture<> {
     return s;
   }
 
-  // Runs the session's start only (it asks the broadcaster to join), so a
-  // test can interleave every later step.
+  // Runs the session's start only (it sends its join and, with since, its
+  // first history request), so a test can interleave every later step.
   void start(const session_actor& s) {
     CAF_REQUIRE(sched.prioritize(s));
     sched.run_once();
@@ -81,31 +79,30 @@ struct fixture : test_coordinator_fixture<> {
 
 CAF_TEST_FIXTURE_SCOPE(session_tests, fixture)
 
-CAF_TEST(without since the session goes live after the join) {
+CAF_TEST(without since the session joins and replays nothing) {
   auto s = open(std::nullopt);
   run();
   CAF_CHECK_EQUAL(bc_state().count("c"), 1u);
-  route(store(1));
-  route(store(2, "other"));
-  route(store(3));
-  run();
-  CAF_CHECK_EQUAL(sink->ids(), ids({1, 3}));
   CAF_CHECK(cache_state().asked_since.empty());
   CAF_CHECK(storage_state().asked_since.empty());
+  CAF_CHECK(sink->frames.empty());
+  CAF_CHECK_EQUAL(sink->replay_done_calls, 0);
+  CAF_CHECK(state(s).phase_ == session_state::phase::live);
 }
 
-CAF_TEST(the connection hears it is subscribed only after the join reply) {
-  auto s = open(std::nullopt);
+CAF_TEST(the replay does not wait for the join reply) {
+  store(1);
+  auto s = open(0);
   start(s);
-  expect((caf::join_atom, std::string, session_actor), from(s).to(bc));
-  CAF_CHECK_EQUAL(sink->subscribed_calls, 0);
-  expect((caf::ok_atom), from(bc).to(s));
-  CAF_CHECK_EQUAL(sink->subscribed_calls, 1);
-  // From here on every routed message reaches the session.
-  route(store(1));
-  run();
+  // Both requests leave at once: the connection already receives live
+  // messages, so the join only matters for the counts.
+  CAF_CHECK(sched.prioritize(cache));
+  expect((history_atom, std::string, uint64_t, uint32_t), from(s).to(cache));
+  expect((frame_list), from(cache).to(s));
   CAF_CHECK_EQUAL(sink->ids(), ids({1}));
-  CAF_CHECK_EQUAL(sink->subscribed_calls, 1);
+  CAF_CHECK_EQUAL(sink->replay_done_calls, 1);
+  run();
+  CAF_CHECK_EQUAL(bc_state().count("c"), 1u);
 }
 
 CAF_TEST(a replay larger than the budget waits for the connection to drain) {
@@ -116,82 +113,36 @@ CAF_TEST(a replay larger than the budget waits for the connection to drain) {
   run();
   CAF_CHECK_EQUAL(sink->ids(), ids({1, 2, 3}));
   CAF_CHECK_EQUAL(sink->drain_requests, 1);
-  // Live messages arriving meanwhile wait behind the replay.
-  route(store(11));
-  route(store(12));
-  run();
-  CAF_CHECK_EQUAL(sink->ids(), ids({1, 2, 3}));
+  CAF_CHECK_EQUAL(sink->replay_done_calls, 0);
   caf::anon_send(s, drained_atom_v);
   run();
   CAF_CHECK_EQUAL(sink->ids(), ids({1, 2, 3, 4, 5, 6}));
   CAF_CHECK_EQUAL(sink->drain_requests, 2);
-  // Each notice lets one more burst out, the buffered live ones last.
+  // Each notice lets one more burst out.
   CAF_CHECK(state(s).waiting_drain_);
-  for (int i = 0; i < 3; ++i) {
+  for (int i = 0; i < 2; ++i) {
     caf::anon_send(s, drained_atom_v);
     run();
   }
-  CAF_CHECK_EQUAL(sink->ids(), ids({1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}));
+  CAF_CHECK_EQUAL(sink->ids(), id_range(1, 10));
+  CAF_CHECK_EQUAL(sink->replay_done_calls, 1);
   CAF_CHECK(state(s).phase_ == session_state::phase::live);
   caf::anon_send(s, drained_atom_v); // ignored when live
-  route(store(13));
   run();
-  CAF_CHECK_EQUAL(sink->ids(), ids({1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13}));
+  CAF_CHECK_EQUAL(sink->ids(), id_range(1, 10));
+  CAF_CHECK_EQUAL(sink->replay_done_calls, 1);
 }
 
-CAF_TEST(live messages go out once and in order) {
-  auto s = open(std::nullopt);
-  run();
-  for (uint64_t id : {5, 5, 3, 6, 6, 7})
-    caf::anon_send(s, deliver_atom_v, make_frame(id, "c"));
-  caf::anon_send(s, deliver_atom_v, frame{});
-  run();
-  CAF_CHECK_EQUAL(sink->ids(), ids({5, 6, 7}));
-  CAF_CHECK_EQUAL(state(s).last_sent_, 7u);
-}
-
-CAF_TEST(publishes racing the replay reach the sink exactly once in id order) {
+CAF_TEST(the replay skips other channels and ends with replay_done) {
   store(1);
   store(2);
   store(3, "other");
   store(4);
-  store(5);
-  auto s = open(2);
-  start(s);
-  // History is asked only after the join reply: nothing waits at the cache.
-  CAF_CHECK(!sched.prioritize(cache));
-  expect((caf::join_atom, std::string, session_actor), from(s).to(bc));
-  // Routed before the session sees its join reply.
-  route(store(6));
-  expect((committed_atom, frame), to(bc));
-  expect((caf::ok_atom), from(bc).to(s));
-  CAF_CHECK(state(s).phase_ == session_state::phase::replaying);
-  expect((deliver_atom, frame), from(bc).to(s));
-  CAF_CHECK(sink->frames.empty());
-  // Routed while the history request waits at the cache: 7 is in the reply
-  // too (overlap); 8 is newer than what the cache answers.
-  route(store(7));
-  expect((committed_atom, frame), to(bc));
-  route(store(8, "c", false));
-  expect((committed_atom, frame), to(bc));
-  expect((history_atom, std::string, uint64_t, uint32_t), from(s).to(cache));
-  CAF_CHECK_EQUAL(cache_state().asked_since, ids({2}));
-  expect((deliver_atom, frame), from(bc).to(s));
-  expect((deliver_atom, frame), from(bc).to(s));
-  CAF_CHECK(sink->frames.empty());
-  CAF_CHECK_EQUAL(ids_of(state(s).buffered_), ids({6, 7, 8}));
-  // Routed after the cache answered: queued behind the reply.
-  route(store(9));
-  expect((committed_atom, frame), to(bc));
-  expect((frame_list), from(cache).to(s));
-  CAF_CHECK_EQUAL(sink->ids(), ids({4, 5, 6, 7, 8}));
-  CAF_CHECK(state(s).phase_ == session_state::phase::live);
-  CAF_CHECK(state(s).buffered_.empty());
-  expect((deliver_atom, frame), from(bc).to(s));
-  route(store(10));
+  auto s = open(1);
   run();
-  CAF_CHECK_EQUAL(sink->ids(), ids({4, 5, 6, 7, 8, 9, 10}));
-  CAF_CHECK(storage_state().asked_since.empty());
+  CAF_CHECK_EQUAL(sink->ids(), ids({2, 4}));
+  CAF_CHECK_EQUAL(sink->replay_done_calls, 1);
+  CAF_CHECK_EQUAL(state(s).last_sent_, 4u);
 }
 
 CAF_TEST(a cache miss falls back to storage) {
@@ -203,9 +154,7 @@ CAF_TEST(a cache miss falls back to storage) {
   CAF_CHECK_EQUAL(sink->ids(), ids({2, 3, 4, 5}));
   CAF_CHECK_EQUAL(cache_state().asked_since, ids({1}));
   CAF_CHECK_EQUAL(storage_state().asked_since, ids({1}));
-  route(store(6));
-  run();
-  CAF_CHECK_EQUAL(sink->ids(), ids({2, 3, 4, 5, 6}));
+  CAF_CHECK_EQUAL(sink->replay_done_calls, 1);
 }
 
 CAF_TEST(a long replay comes in pages and each page asks the cache first) {
@@ -236,8 +185,6 @@ CAF_TEST(a storage failure during the replay closes with 1011 and quits) {
   cache_state().miss_all = true;
   auto s = open(0);
   start(s);
-  expect((caf::join_atom, std::string, session_actor), from(s).to(bc));
-  expect((caf::ok_atom), from(bc).to(s));
   expect((history_atom, std::string, uint64_t, uint32_t), from(s).to(cache));
   expect((caf::error), from(cache).to(s));
   expect((history_atom, std::string, uint64_t, uint32_t), from(s).to(storage));
@@ -248,6 +195,7 @@ CAF_TEST(a storage failure during the replay closes with 1011 and quits) {
   CAF_CHECK_EQUAL(sink->ids().size(), 1000u); // nothing after the failure
   using close_list = std::vector<std::pair<uint16_t, std::string>>;
   CAF_CHECK_EQUAL(sink->closes, close_list({{1011, "history unavailable"}}));
+  CAF_CHECK_EQUAL(sink->replay_done_calls, 0);
   CAF_CHECK_EQUAL(bc_state().count("c"), 0u);
   CAF_CHECK(bc_state().joined_.empty());
   CAF_CHECK_EQUAL(sink.use_count(), 1); // the dead session let go of it
@@ -272,9 +220,6 @@ CAF_TEST(leave ends the subscription and releases the sink) {
   run();
   CAF_CHECK_EQUAL(bc_state().count("c"), 0u);
   CAF_CHECK_EQUAL(sink.use_count(), 1);
-  route(store(1));
-  run();
-  CAF_CHECK(sink->frames.empty());
 }
 
 CAF_TEST(a failed join closes with 1011) {

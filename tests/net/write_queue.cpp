@@ -1,10 +1,12 @@
-// The byte accounting and resume point of a connection's write queue.
+// The byte accounting, gather writes and resume point of a connection's
+// write queue.
 
 #define CAF_SUITE net_write_queue
 #include <caf/test/unit_test.hpp>
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "net/write_queue.hpp"
 
@@ -16,27 +18,96 @@ frame make_frame(uint64_t id, uint64_t prev_id, std::size_t size) {
   return std::make_shared<const frame_data>(frame_data{id, prev_id, "c", std::string(size, 'x')});
 }
 
+const std::string empty_pong("\x8a\x00", 2);
+
+// What one gather write would put on the wire, as a string.
+std::string gathered(const write_queue& q, std::size_t max = 64,
+                     std::size_t max_bytes = std::size_t(-1)) {
+  std::vector<iovec> iov(max);
+  auto n = q.gather(iov.data(), max, max_bytes);
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i)
+    out.append(static_cast<const char*>(iov[i].iov_base), iov[i].iov_len);
+  return out;
+}
+
+// A text frame's bytes as a client receives them (short payloads only).
+std::string wire(const std::string& text) {
+  return std::string{"\x81"} + static_cast<char>(text.size()) + text;
+}
+
 } // namespace
 
-CAF_TEST(bytes are counted from push until the write completes) {
+CAF_TEST(one gather holds every queued frame with its header) {
+  write_queue q{1000, std::nullopt};
+  CAF_CHECK(q.push(make_frame(1, 0, 3)));
+  CAF_CHECK(q.push(make_frame(2, 1, 5)));
+  CAF_CHECK_EQUAL(gathered(q), wire("xxx") + wire("xxxxx"));
+  CAF_CHECK_EQUAL(q.queued_bytes(), 8u); // message text only
+}
+
+CAF_TEST(bytes are counted from push until the frame is written whole) {
   write_queue q{100, std::nullopt};
   CAF_CHECK(q.push(make_frame(1, 0, 30)));
   CAF_CHECK(q.push(make_frame(2, 1, 20)));
   CAF_CHECK_EQUAL(q.queued_bytes(), 50u);
-  CAF_REQUIRE(q.can_write());
-  CAF_CHECK_EQUAL(q.begin_write()->id, 1u);
-  CAF_CHECK(q.writing());
-  CAF_CHECK(!q.can_write()); // one write in flight
+  q.consumed(2 + 29); // one byte of frame 1 is still out
+  CAF_CHECK(q.mid_frame());
   CAF_CHECK_EQUAL(q.queued_bytes(), 50u);
-  q.write_done();
+  CAF_CHECK_EQUAL(q.size(), 2u);
+  q.consumed(1);
+  CAF_CHECK(!q.mid_frame());
   CAF_CHECK_EQUAL(q.queued_bytes(), 20u);
   CAF_CHECK_EQUAL(q.resume_id(), 1u);
-  CAF_REQUIRE(q.can_write());
-  CAF_CHECK_EQUAL(q.begin_write()->id, 2u);
-  q.write_done();
+  q.consumed(22);
   CAF_CHECK(q.empty());
   CAF_CHECK_EQUAL(q.queued_bytes(), 0u);
   CAF_CHECK_EQUAL(q.resume_id(), 2u);
+}
+
+CAF_TEST(a partial write resumes inside the frame it stopped in) {
+  write_queue q{1000, std::nullopt};
+  CAF_CHECK(q.push(make_frame(1, 0, 4)));
+  CAF_CHECK(q.push(make_frame(2, 1, 4)));
+  auto all = gathered(q);
+  // Stop inside the first header, then inside the second text.
+  q.consumed(1);
+  CAF_CHECK_EQUAL(gathered(q), all.substr(1));
+  q.consumed(8);
+  CAF_CHECK_EQUAL(gathered(q), all.substr(9));
+  CAF_CHECK_EQUAL(q.resume_id(), 1u);
+}
+
+CAF_TEST(gather stops at the buffer count and the byte cap) {
+  write_queue q{1000, std::nullopt};
+  for (uint64_t id = 1; id <= 5; ++id)
+    CAF_CHECK(q.push(make_frame(id, id - 1, 10)));
+  // Three buffers: header, text, header.
+  CAF_CHECK_EQUAL(gathered(q, 3).size(), 2u + 10u + 2u);
+  // A byte cap reached inside the second frame ends the gather after it.
+  CAF_CHECK_EQUAL(gathered(q, 64, 14), wire(std::string(10, 'x')) + wire(std::string(10, 'x')).substr(0, 2));
+  // A cap below one buffer still gives one.
+  CAF_CHECK_EQUAL(gathered(q, 64, 1).size(), 2u);
+}
+
+CAF_TEST(control frames go out in order and do not count against the limit) {
+  write_queue q{10, std::nullopt};
+  CAF_CHECK(q.push(make_frame(1, 0, 10)));
+  CAF_CHECK(q.push_control(empty_pong));
+  CAF_CHECK_EQUAL(gathered(q), wire(std::string(10, 'x')) + empty_pong);
+  CAF_CHECK_EQUAL(q.queued_bytes(), 10u);
+  q.consumed(12 + 2);
+  CAF_CHECK(q.empty());
+  CAF_CHECK_EQUAL(q.resume_id(), 1u); // a control frame is no resume point
+}
+
+CAF_TEST(pongs are capped but the close frame always goes) {
+  write_queue q{10, std::nullopt};
+  for (std::size_t i = 0; i < write_queue::max_controls; ++i)
+    CAF_CHECK(q.push_control(empty_pong));
+  CAF_CHECK(!q.push_control(empty_pong));
+  CAF_CHECK(q.push_control(std::string("\x88\x00", 2), true));
+  CAF_CHECK_EQUAL(q.size(), write_queue::max_controls + 1);
 }
 
 CAF_TEST(a push over the limit is refused and changes nothing) {
@@ -48,53 +119,76 @@ CAF_TEST(a push over the limit is refused and changes nothing) {
   CAF_CHECK_EQUAL(q.queued_bytes(), 100u);
 }
 
-CAF_TEST(the in flight frame counts against the limit) {
+CAF_TEST(a frame partly written counts against the limit) {
   write_queue q{100, std::nullopt};
   CAF_CHECK(q.push(make_frame(1, 0, 80)));
-  q.begin_write();
+  q.consumed(10);
   CAF_CHECK(!q.push(make_frame(2, 1, 30)));
-  q.write_done();
+  q.consumed(72);
   CAF_CHECK(q.push(make_frame(2, 1, 30)));
 }
 
-CAF_TEST(an empty queue takes one frame larger than the limit) {
+CAF_TEST(a queue without text takes one frame larger than the limit) {
   write_queue q{10, std::nullopt};
+  CAF_CHECK(q.push_control(empty_pong));
   CAF_CHECK(q.push(make_frame(1, 0, 50)));
   CAF_CHECK(!q.push(make_frame(2, 1, 1)));
-  q.begin_write();
-  q.write_done();
+  q.consumed(2 + 2 + 50);
   CAF_CHECK(q.push(make_frame(2, 1, 1)));
 }
 
-CAF_TEST(drop_pending keeps only the frame in flight) {
+CAF_TEST(drop_pending keeps only a frame partly written) {
   write_queue q{100, std::nullopt};
   for (uint64_t id = 1; id <= 3; ++id)
     CAF_CHECK(q.push(make_frame(id, id - 1, 10)));
-  q.begin_write();
+  q.consumed(5);
   q.drop_pending();
   CAF_CHECK_EQUAL(q.size(), 1u);
   CAF_CHECK_EQUAL(q.queued_bytes(), 10u);
-  CAF_CHECK(q.writing());
-  q.write_done();
+  q.consumed(7);
   CAF_CHECK(q.empty());
   CAF_CHECK_EQUAL(q.resume_id(), 1u);
-  // Without a write in flight, everything goes.
+  // Without a frame started, everything goes.
   CAF_CHECK(q.push(make_frame(4, 3, 10)));
   q.drop_pending();
   CAF_CHECK(q.empty());
   CAF_CHECK_EQUAL(q.queued_bytes(), 0u);
 }
 
-CAF_TEST(clear drops the frame in flight too) {
+CAF_TEST(the resume point when written counts a frame partly written) {
+  write_queue q{100, uint64_t{7}};
+  CAF_CHECK_EQUAL(q.resume_id_when_written(), 7u);
+  CAF_CHECK(q.push(make_frame(8, 7, 10)));
+  CAF_CHECK(q.push(make_frame(9, 8, 10)));
+  q.consumed(3);
+  q.drop_pending();
+  CAF_CHECK(q.push_control(empty_pong));
+  CAF_CHECK_EQUAL(q.resume_id(), 7u);
+  CAF_CHECK_EQUAL(q.resume_id_when_written(), 8u);
+}
+
+CAF_TEST(clear drops a frame partly written too) {
   write_queue q{100, std::nullopt};
   CAF_CHECK(q.push(make_frame(1, 0, 10)));
-  q.begin_write();
+  q.consumed(3);
   q.clear();
   CAF_CHECK(q.empty());
-  CAF_CHECK(!q.writing());
+  CAF_CHECK(!q.mid_frame());
   CAF_CHECK_EQUAL(q.queued_bytes(), 0u);
-  q.write_done(); // a late completion changes nothing
+  q.consumed(5); // a late count changes nothing
   CAF_CHECK_EQUAL(q.queued_bytes(), 0u);
+}
+
+CAF_TEST(a long queue drained frame by frame keeps its order) {
+  write_queue q{1 << 20, std::nullopt};
+  for (uint64_t id = 1; id <= 200; ++id)
+    CAF_CHECK(q.push(make_frame(id, id - 1, 1)));
+  for (uint64_t id = 1; id <= 200; ++id) {
+    CAF_CHECK_EQUAL(gathered(q, 2), wire("x"));
+    q.consumed(3);
+    CAF_CHECK_EQUAL(q.resume_id(), id);
+  }
+  CAF_CHECK(q.empty());
 }
 
 CAF_TEST(resume point before any write) {

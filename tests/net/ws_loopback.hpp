@@ -20,6 +20,7 @@
 
 #include "actors/messages.hpp"
 #include "config/config.hpp"
+#include "net/fanout_shard.hpp"
 #include "net/ws_session.hpp"
 
 namespace herald::test {
@@ -51,6 +52,10 @@ struct ws_loopback {
   config cfg;
   websocket::stream<beast::tcp_stream> client{ioc};
   websocket::response_type handshake_response;
+  // Live messages, when a test turns it on before open(): deliver() on the
+  // test thread is the I/O thread's fan-out.
+  fanout_shard shard;
+  bool live = false;
   // What the hooks saw.
   sink_ptr sink;
   int opened = 0;
@@ -135,12 +140,18 @@ struct ws_loopback {
     };
     hooks.ended = [this] { ++ended; };
     start_ws_session(std::move(server), std::move(buffer), std::move(req),
-                     ws_params{"test", since, 1}, cfg, std::move(hooks));
+                     ws_params{"test", since, 1, live ? &shard : nullptr}, cfg,
+                     std::move(hooks));
     if (!pump_until([&] { return handshake->done; }))
       return net::error::timed_out;
     if (!handshake->ec && !pump_until([&] { return opened > 0; }))
       return net::error::timed_out;
     return handshake->ec;
+  }
+
+  /// Hands `frames` to the shard as one batch, as the broadcaster would.
+  void deliver(frame_list frames) {
+    shard.deliver(frames);
   }
 
   op_ptr start_read() {

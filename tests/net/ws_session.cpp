@@ -1,5 +1,6 @@
 // A herald WebSocket connection over real loopback sockets, with test hooks
-// in place of the hub: frames in order, the bounded write queue, closing.
+// in place of the hub: frames in order, live messages from a fan-out shard
+// and their seam with the replay, the bounded write queue, closing.
 
 #define CAF_SUITE net_ws_session
 #include <caf/test/unit_test.hpp>
@@ -46,67 +47,122 @@ CAF_TEST(client text is ignored and the connection stays open) {
   CAF_CHECK_EQUAL(ended, 0);
 }
 
-CAF_TEST(a slow consumer gets 1008 with the id to resume from) {
-  cfg.write_queue_limit = 200;
-  CAF_REQUIRE(!open());
-  // Ten 60-byte frames at once: far more than 200 bytes wait at one time.
-  for (uint64_t id = 1; id <= 10; ++id)
-    sink->send(make_frame(id, id - 1, json_of(id, 47)));
+// Reads until the close frame; the texts received before it.
+std::vector<std::string> read_until_close(ws_loopback& t) {
   std::vector<std::string> got;
-  auto r = read();
+  auto r = t.read();
   while (!r.ec) {
     got.push_back(r.text);
-    r = read();
+    r = t.read();
   }
-  CAF_REQUIRE_EQUAL(r.ec, websocket::error::closed);
+  CAF_CHECK_EQUAL(r.ec, websocket::error::closed);
+  return got;
+}
+
+CAF_TEST(a slow consumer gets 1008 with the id to resume from) {
+  cfg.write_queue_limit = 64 * 1024;
+  live = true;
+  CAF_REQUIRE(!open());
+  // The client reads nothing while 20 MB are published: the kernel's
+  // buffers fill, then the queue, then the connection is closed.
+  uint64_t id = 0;
+  for (int batch = 0; batch < 200 && ended == 0; ++batch) {
+    frame_list frames;
+    for (int i = 0; i < 100; ++i, ++id)
+      frames.push_back(make_frame(id + 1, id, json_of(id + 1, 1000)));
+    deliver(frames);
+    drain();
+  }
+  auto got = read_until_close(*this);
   CAF_CHECK_EQUAL(client.reason().code, 1008);
   // The client got an unbroken prefix 1..k and is told to resume at k.
   CAF_REQUIRE(!got.empty());
-  CAF_CHECK(got.size() < 10);
+  CAF_CHECK(got.size() < id);
   for (std::size_t i = 0; i < got.size(); ++i)
-    CAF_CHECK_EQUAL(got[i], json_of(i + 1, 47));
+    CAF_CHECK_EQUAL(got[i], json_of(i + 1, 1000));
   std::string reason{client.reason().reason.data(), client.reason().reason.size()};
   CAF_CHECK_EQUAL(reason, "slow consumer; resume with since=" + std::to_string(got.size()));
   CAF_CHECK(pump_until([&] { return ended == 1; }));
+  CAF_CHECK_EQUAL(shard.subscribers(), 0u);
 }
 
-CAF_TEST(a slow consumer that got nothing resumes before its first frame) {
-  cfg.write_queue_limit = 100;
+CAF_TEST(live messages reach the connection once and in order) {
+  live = true;
+  CAF_REQUIRE(!open());
+  CAF_CHECK_EQUAL(shard.subscribers(), 1u);
+  auto other = std::make_shared<frame_data>(frame_data{2, 0, "elsewhere", json_of(2)});
+  deliver({make_frame(1, 0, json_of(1)), other, make_frame(3, 1, json_of(3))});
+  deliver({make_frame(3, 1, json_of(3)), make_frame(4, 3, json_of(4))}); // 3 again
+  for (uint64_t id : {1, 3, 4}) {
+    auto r = read();
+    CAF_REQUIRE(!r.ec);
+    CAF_CHECK_EQUAL(r.text, json_of(id));
+  }
+  CAF_CHECK_EQUAL(ended, 0);
+}
+
+CAF_TEST(live messages wait for the replay and overlaps go out once) {
+  live = true;
+  CAF_REQUIRE(!open({}, uint64_t{10}));
+  // Published while the replay runs: held back.
+  deliver({make_frame(12, 11, json_of(12)), make_frame(13, 12, json_of(13))});
+  // The replay brings 11 and 12 (12 also came live).
+  sink->send(make_frame(11, 10, json_of(11)));
+  sink->send(make_frame(12, 11, json_of(12)));
+  sink->replay_done();
+  deliver({make_frame(14, 13, json_of(14))});
+  for (uint64_t id : {11, 12, 13, 14}) {
+    auto r = read();
+    CAF_REQUIRE(!r.ec);
+    CAF_CHECK_EQUAL(r.text, json_of(id));
+  }
+  // Nothing else is waiting: a close is what comes next.
+  sink->close(1000, "done");
+  CAF_CHECK(read_until_close(*this).empty());
+}
+
+CAF_TEST(live messages held during a long replay are bounded too) {
+  cfg.write_queue_limit = 1000;
+  live = true;
   CAF_REQUIRE(!open({}, uint64_t{40}));
-  // The first frame alone is over the limit: taken (an empty queue takes
-  // one), then the second overflows while the first is in flight.
-  sink->send(make_frame(41, 40, json_of(41, 200)));
-  sink->send(make_frame(42, 41, json_of(42)));
-  auto r = read();
-  CAF_REQUIRE(!r.ec);
-  CAF_CHECK_EQUAL(r.text, json_of(41, 200));
-  r = read();
-  CAF_REQUIRE_EQUAL(r.ec, websocket::error::closed);
+  frame_list frames;
+  for (uint64_t id = 41; id <= 60; ++id)
+    frames.push_back(make_frame(id, id - 1, json_of(id, 100)));
+  deliver(frames); // 20 x 110 bytes held: over the limit
+  CAF_CHECK(read_until_close(*this).empty());
   CAF_CHECK_EQUAL(client.reason().code, 1008);
   std::string reason{client.reason().reason.data(), client.reason().reason.size()};
-  CAF_CHECK_EQUAL(reason, "slow consumer; resume with since=41");
+  CAF_CHECK_EQUAL(reason, "slow consumer; resume with since=40");
 }
 
-CAF_TEST(close waits for the write in flight and drops the rest) {
+CAF_TEST(a ping gets a pong with its payload) {
+  CAF_REQUIRE(!open());
+  auto pong = std::make_shared<std::string>();
+  client.control_callback([pong](websocket::frame_type kind, beast::string_view payload) {
+    if (kind == websocket::frame_type::pong)
+      pong->assign(payload.data(), payload.size());
+  });
+  client.async_ping("are you there", [](error_code) {});
+  auto r = start_read(); // control frames show up while a read is pending
+  CAF_CHECK(pump_until([&] { return !pong->empty(); }));
+  CAF_CHECK_EQUAL(*pong, "are you there");
+  sink->send(make_frame(1, 0, json_of(1))); // ends the read
+  CAF_CHECK(pump_until([&] { return r->done; }));
+  CAF_CHECK_EQUAL(r->text, json_of(1));
+}
+
+CAF_TEST(close lets queued frames out and drops later ones) {
   CAF_REQUIRE(!open());
   sink->send(make_frame(1, 0, json_of(1)));
   sink->send(make_frame(2, 1, json_of(2)));
   sink->close(1001, "server shutting down");
   sink->send(make_frame(3, 2, json_of(3))); // after close: dropped
-  std::vector<std::string> got;
-  auto r = read();
-  while (!r.ec) {
-    got.push_back(r.text);
-    r = read();
-  }
-  CAF_REQUIRE_EQUAL(r.ec, websocket::error::closed);
+  auto got = read_until_close(*this);
   CAF_CHECK_EQUAL(client.reason().code, 1001);
   std::string reason{client.reason().reason.data(), client.reason().reason.size()};
   CAF_CHECK_EQUAL(reason, "server shutting down");
-  // Frame 1 was in flight when the close ran (all four posts run before
-  // its write completes); 2 was waiting and is dropped, 3 came after.
-  CAF_REQUIRE_EQUAL(got.size(), 1u);
-  CAF_CHECK_EQUAL(got[0], json_of(1));
+  // The socket took 1 and 2 at once; 3 came after the close.
+  CAF_CHECK_EQUAL(got, std::vector<std::string>({json_of(1), json_of(2)}));
   CAF_CHECK(pump_until([&] { return ended == 1; }));
 }
 

@@ -1,0 +1,83 @@
+#include "net/io_pool.hpp"
+
+#include <algorithm>
+#include <exception>
+#include <thread>
+#include <utility>
+
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+namespace herald {
+
+namespace net = boost::asio;
+
+namespace {
+
+// Posts each batch once to every I/O thread. The batch is shared, so the
+// frames (and their text) are never copied.
+class pool_fanout : public fanout_target {
+public:
+  explicit pool_fanout(std::vector<std::shared_ptr<io_pool::shard>> shards)
+    : shards_(std::move(shards)) {
+  }
+
+  void deliver(std::shared_ptr<const frame_list> batch) override {
+    for (auto& s : shards_)
+      net::post(s->ioc, [s, batch] { s->fanout.deliver(*batch); });
+  }
+
+private:
+  std::vector<std::shared_ptr<io_pool::shard>> shards_;
+};
+
+} // namespace
+
+io_pool::io_pool(unsigned threads) {
+  threads = std::max(1u, threads);
+  for (unsigned i = 0; i < threads; ++i)
+    shards_.push_back(std::make_shared<shard>());
+  fanout_ = std::make_shared<pool_fanout>(shards_);
+}
+
+io_pool::~io_pool() {
+  stop();
+}
+
+net::io_context& io_pool::next() {
+  auto& s = *shards_[next_];
+  next_ = (next_ + 1) % shards_.size();
+  return s.ioc;
+}
+
+void io_pool::run_shard(shard& s) {
+  s.fanout.bind_to_this_thread();
+  // A handler that throws must not take an I/O thread down with it.
+  for (;;) {
+    try {
+      s.ioc.run();
+      return;
+    } catch (const std::exception& e) {
+      spdlog::error("unhandled exception on an I/O thread: {}", e.what());
+    }
+  }
+}
+
+void io_pool::run() {
+  std::vector<std::thread> threads;
+  threads.reserve(shards_.size() - 1);
+  for (std::size_t i = 1; i < shards_.size(); ++i)
+    threads.emplace_back([this, s = shards_[i]] { run_shard(*s); });
+  run_shard(*shards_.front());
+  for (auto& t : threads)
+    t.join();
+}
+
+void io_pool::stop() {
+  for (auto& s : shards_) {
+    s->work.reset();
+    s->ioc.stop();
+  }
+}
+
+} // namespace herald
