@@ -83,8 +83,10 @@ using channels_responder = std::function<void(channels_result)>;
 class connection_sink {
 public:
   virtual ~connection_sink() = default;
-  /// Queue one replayed text frame; the connection enforces its byte limit.
-  virtual void send(frame f) = 0;
+  /// Queue replayed text frames, in id order; the connection enforces its
+  /// byte limit. One call per burst: the connection writes once per call.
+  virtual void send(frame_list frames) = 0;
+  void send(frame f) { send(frame_list{std::move(f)}); }
   /// The replay is complete: live messages held back meanwhile follow, and
   /// from now on live messages go straight out.
   virtual void replay_done() = 0;

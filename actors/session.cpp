@@ -10,12 +10,11 @@
 
 namespace herald {
 
-bool session_state::forward(const frame& f) {
+bool session_state::take(const frame& f) {
   if (!f || f->id <= last_sent_ || !sink_)
     return false;
   last_sent_ = f->id;
   ++frames_sent_;
-  sink_->send(f);
   return true;
 }
 
@@ -46,12 +45,19 @@ void fail(session_pointer self, const caf::error& err) {
 
 void request_page(session_pointer self);
 
-// Hands pending frames to the connection, one burst at a time, and tells it
-// when the history is exhausted.
+// Hands pending frames to the connection, one burst (one send) at a time,
+// and tells it when the history is exhausted.
 void pump(session_pointer self) {
   auto& st = self->state;
+  frame_list burst;
+  auto ship = [&] {
+    if (!burst.empty())
+      st.sink_->send(std::move(burst));
+    burst = {};
+  };
   while (!st.waiting_drain_) {
     if (st.pending_.empty()) {
+      ship();
       if (st.more_history_) {
         st.more_history_ = false;
         request_page(self);
@@ -63,15 +69,19 @@ void pump(session_pointer self) {
       return;
     }
     if (st.burst_bytes_ >= st.replay_budget_) {
+      ship();
       st.waiting_drain_ = true;
       st.sink_->notify_when_drained();
       return;
     }
     auto f = std::move(st.pending_.front());
     st.pending_.pop_front();
-    if (st.forward(f))
+    if (st.take(f)) {
       st.burst_bytes_ += f->json.size();
+      burst.push_back(std::move(f));
+    }
   }
+  ship();
 }
 
 void on_page(session_pointer self, const frame_list& frames) {

@@ -51,8 +51,9 @@ struct session_state {
   bool waiting_drain_ = false; // a burst is out; waiting for drained_atom
   uint64_t frames_sent_ = 0;
 
-  /// Hands `f` to the connection unless it was sent already.
-  bool forward(const frame& f);
+  /// Whether `f` goes to the connection (it was not sent already); if so,
+  /// it counts as sent.
+  bool take(const frame& f);
 
   static inline const char* name = "herald.session";
 };

@@ -85,6 +85,10 @@ int main(int argc, char** argv) {
 
   caf::actor_system_config sys_cfg;
   sys_cfg.set("scheduler.max-threads", static_cast<size_t>(cfg.actor_threads));
+  // Work sharing: idle actor threads sleep on a condition variable. The
+  // default work stealing polls (spinning, then short sleeps), which takes
+  // the CPU from the I/O threads exactly when messages trickle in.
+  sys_cfg.set("scheduler.policy", caf::atom("sharing"));
   caf::actor_system sys{sys_cfg};
 
   auto actors = std::make_shared<herald::hub_actors>();

@@ -107,6 +107,11 @@ void listener::on_accept(beast::error_code ec, tcp::socket socket) {
     }
     return do_accept();
   }
+  // Frames and responses leave as soon as they are written: the write
+  // path already coalesces what is queued, so Nagle's algorithm would only
+  // add delay (up to a delayed ACK, 40 ms) to every lone message.
+  beast::error_code nodelay_ec;
+  socket.set_option(tcp::no_delay(true), nodelay_ec);
   auto id = state_->next_connection_id();
   beast::error_code peer_ec;
   auto peer = socket.remote_endpoint(peer_ec);

@@ -127,10 +127,11 @@ public:
     });
   }
 
-  void send(frame f) override {
-    net::post(strand_, [self = shared_from_this(), f = std::move(f)]() mutable {
-      if (self->enqueue(std::move(f)))
-        self->flush();
+  void send(frame_list frames) override {
+    net::post(strand_, [self = shared_from_this(), frames = std::move(frames)]() mutable {
+      for (auto& f : frames)
+        self->enqueue(std::move(f));
+      self->flush();
     });
   }
 

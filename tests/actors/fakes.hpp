@@ -56,8 +56,9 @@ inline frame_list select(const frame_list& all, const std::string& channel, uint
 /// Records what a session hands to its connection.
 class test_sink : public connection_sink {
 public:
-  void send(frame f) override {
-    frames.push_back(std::move(f));
+  void send(frame_list burst) override {
+    frames.insert(frames.end(), burst.begin(), burst.end());
+    ++sends;
   }
   void close(uint16_t code, std::string reason) override {
     closes.emplace_back(code, std::move(reason));
@@ -79,6 +80,7 @@ public:
   std::vector<std::pair<uint16_t, std::string>> closes;
   int subscribed_calls = 0;
   int replay_done_calls = 0;
+  int sends = 0; // bursts
   int drain_requests = 0;
 };
 

@@ -112,6 +112,7 @@ CAF_TEST(a replay larger than the budget waits for the connection to drain) {
   auto s = open(0, "c", 3 * frame_size); // three frames per burst
   run();
   CAF_CHECK_EQUAL(sink->ids(), ids({1, 2, 3}));
+  CAF_CHECK_EQUAL(sink->sends, 1); // one burst, one call
   CAF_CHECK_EQUAL(sink->drain_requests, 1);
   CAF_CHECK_EQUAL(sink->replay_done_calls, 0);
   caf::anon_send(s, drained_atom_v);
