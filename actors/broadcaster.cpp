@@ -71,6 +71,16 @@ broadcaster_behavior(broadcaster_actor::stateful_pointer<broadcaster_state> self
         self->send(self, caf::flush_atom_v);
       st.pending_.push_back(f);
     },
+    [self](committed_atom, const frame_list& frames) {
+      auto& st = self->state;
+      if (frames.empty())
+        return;
+      if (st.pending_.empty())
+        self->send(self, caf::flush_atom_v);
+      for (auto& f : frames)
+        if (f)
+          st.pending_.push_back(f);
+    },
     [self](caf::flush_atom) {
       auto& st = self->state;
       if (st.pending_.empty())

@@ -8,6 +8,7 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/hub_actors.hpp"
+#include "actors/publish_inbox.hpp"
 #include "actors/session.hpp"
 
 namespace herald {
@@ -103,6 +104,7 @@ hub::hub(caf::actor_system& sys, std::shared_ptr<hub_actors> actors, std::size_t
   : sys_(sys),
     actors_(std::move(actors)),
     counters_(std::make_shared<counters>()),
+    inbox_(std::make_shared<publish_inbox>()),
     replay_budget_(replay_budget) {
 }
 
@@ -112,7 +114,9 @@ void hub::publish(draft d, publish_responder done) {
   counters_->publishes_in_flight.fetch_add(1, std::memory_order_relaxed);
   auto wrapped = wrap<publish_result>(std::move(done), {503, 0, unavailable}, counters_,
                                       &counters_->publishes_in_flight);
-  caf::anon_send(actors_->ingest, caf::publish_atom_v, std::move(d), std::move(wrapped));
+  // Publishes arriving while the ingest actor has not yet run join one batch.
+  if (inbox_->put(publish_request{std::move(d), std::move(wrapped)}))
+    caf::anon_send(actors_->ingest, caf::publish_atom_v, std::make_shared<inbox_signal>(inbox_));
 }
 
 void hub::history(std::string channel, uint64_t since, uint32_t limit, history_responder done) {

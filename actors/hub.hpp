@@ -20,6 +20,7 @@ class actor_system;
 namespace herald {
 
 struct hub_actors; // the actor handles, defined in actors/hub_actors.hpp
+class publish_inbox; // actors/publish_inbox.hpp
 
 /// Owns the tie between one WebSocket connection and its session actor.
 class session_handle {
@@ -73,6 +74,7 @@ private:
   caf::actor_system& sys_;
   std::shared_ptr<hub_actors> actors_;
   std::shared_ptr<counters> counters_;
+  std::shared_ptr<publish_inbox> inbox_;
   std::size_t replay_budget_;
 };
 

@@ -1,5 +1,6 @@
 #include "actors/ingest.hpp"
 
+#include <memory>
 #include <string>
 #include <utility>
 
@@ -24,6 +25,40 @@ ingest_actor::behavior_type
 ingest_behavior(ingest_actor::stateful_pointer<ingest_state> self, storage_actor storage) {
   self->state.storage_ = std::move(storage);
   return {
+    [self](caf::publish_atom, const std::shared_ptr<inbox_signal>& signal) {
+      if (!signal)
+        return;
+      auto batch = std::make_shared<publish_requests>(signal->take());
+      if (batch->empty())
+        return;
+      draft_list drafts;
+      drafts.reserve(batch->size());
+      for (auto& r : *batch)
+        drafts.push_back(std::move(r.d));
+      spdlog::debug("publish: {} message(s)", drafts.size());
+      self->request(self->state.storage_, caf::infinite, append_atom_v, std::move(drafts))
+        .then(
+          [self, batch](const frame_list& frames) {
+            for (std::size_t i = 0; i < batch->size(); ++i) {
+              auto& done = (*batch)[i].done;
+              if (i >= frames.size() || !frames[i]) {
+                ++self->state.failed_;
+                answer(done, {503, 0, "storage unavailable: no frame"});
+                continue;
+              }
+              ++self->state.accepted_;
+              answer(done, {200, frames[i]->id, ""});
+            }
+          },
+          [self, batch](const caf::error& err) {
+            auto reason = describe(err);
+            spdlog::warn("publish of {} message(s) failed: {}", batch->size(), reason);
+            for (auto& r : *batch) {
+              ++self->state.failed_;
+              answer(r.done, {503, 0, "storage unavailable: " + reason});
+            }
+          });
+    },
     [self](caf::publish_atom, draft& d, publish_responder& done) {
       spdlog::debug("publish: channel={} username={} bytes={}", d.channel, d.username,
                     d.text.size());

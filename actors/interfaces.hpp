@@ -10,6 +10,7 @@
 #include <caf/typed_actor.hpp>
 
 #include "actors/messages.hpp"
+#include "actors/publish_inbox.hpp"
 
 namespace herald {
 
@@ -28,6 +29,7 @@ using session_actor = caf::typed_actor<
 /// sessions per channel for counts and shutdown.
 using broadcaster_actor = caf::typed_actor<
   caf::reacts_to<committed_atom, frame>,
+  caf::reacts_to<committed_atom, frame_list>,
   // Hands the batch gathered so far to the targets; the broadcaster sends
   // this to itself after the first message of a batch.
   caf::reacts_to<caf::flush_atom>,
@@ -42,6 +44,8 @@ using broadcaster_actor = caf::typed_actor<
 /// The last N committed messages per channel.
 using cache_actor = caf::typed_actor<
   caf::reacts_to<committed_atom, frame>,
+  // One commit's messages, in id order.
+  caf::reacts_to<committed_atom, frame_list>,
   // (channel, since, limit): messages with id > since, ascending, at most
   // limit; fails with errc::cache_miss when the cache cannot be sure it holds
   // all of them.
@@ -51,6 +55,8 @@ using cache_actor = caf::typed_actor<
 using storage_actor = caf::typed_actor<
   // Answers with the committed frame once its transaction has committed.
   caf::replies_to<append_atom, draft>::with<frame>,
+  // The same for several drafts at once: one frame per draft, in order.
+  caf::replies_to<append_atom, draft_list>::with<frame_list>,
   // Group commit: storage sends this to itself after the first pending append.
   caf::reacts_to<commit_atom>,
   caf::replies_to<history_atom, std::string, uint64_t, uint32_t>::with<frame_list>,
@@ -62,7 +68,9 @@ using storage_actor = caf::typed_actor<
 
 /// Takes validated publishes from the HTTP side and hands them to storage.
 using ingest_actor = caf::typed_actor<
-  caf::reacts_to<caf::publish_atom, draft, publish_responder>>;
+  caf::reacts_to<caf::publish_atom, draft, publish_responder>,
+  // Publishes are waiting in the inbox: take them all as one batch.
+  caf::reacts_to<caf::publish_atom, std::shared_ptr<inbox_signal>>>;
 
 /// Answers the read-only HTTP queries (history, channel list).
 using query_actor = caf::typed_actor<

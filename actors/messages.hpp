@@ -39,6 +39,8 @@ struct draft {
   int64_t time_ms = 0; // Unix time in milliseconds, taken when the request arrived
 };
 
+using draft_list = std::vector<draft>;
+
 /// One row of GET /api/channels.
 struct channel_info {
   std::string name;
@@ -80,6 +82,8 @@ using channels_responder = std::function<void(channels_result)>;
 /// net::ws_session; every member is thread-safe (it posts to the strand).
 /// Live messages do not pass through here: the broadcaster hands them to the
 /// connection's I/O thread (fanout_target). The session actor only replays.
+struct inbox_signal; // actors/publish_inbox.hpp
+
 class connection_sink {
 public:
   virtual ~connection_sink() = default;
@@ -130,10 +134,12 @@ CAF_ERROR_CODE_ENUM(herald::errc, "herald")
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::frame)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::frame_list)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::draft)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::draft_list)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::channel_infos)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::subscriber_counts)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::sink_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::fanout_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<herald::inbox_signal>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::publish_responder)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::history_responder)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::channels_responder)

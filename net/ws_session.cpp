@@ -99,7 +99,8 @@ public:
          it != req.end() && it->name() == http::field::sec_websocket_protocol; ++it)
       offered.append(it->value().data(), it->value().size()).push_back(',');
     configure_ws_stream(*handshake_, cfg, choose_subprotocol(offered, cfg.subprotocols));
-    req_ = std::move(req); // must outlive async_accept
+    // Must outlive async_accept; held only until then.
+    req_ = std::make_unique<http::request<http::string_body>>(std::move(req));
     // Live messages first, the upgrade's answer after: a client that sees
     // the 101 receives every message published from then on. Frames that
     // arrive before the handshake completes wait in the queue.
@@ -204,12 +205,12 @@ private:
     if (closing_) // refused before the upgrade was answered
       return abort_handshake();
     accept_started_ = true;
-    handshake_->async_accept(req_,
+    handshake_->async_accept(*req_,
                              beast::bind_front_handler(&ws_session::on_accept, shared_from_this()));
   }
 
   void on_accept(error_code ec) {
-    req_ = {};
+    req_.reset();
     if (ec) {
       fail(ec, "handshake");
       return end(ec);
@@ -472,7 +473,7 @@ private:
   std::unique_ptr<ws_stream> handshake_; // Beast's stream, until the 101 is out
   tcp::socket socket_;                   // the connection, after the 101
   net::any_io_executor strand_; // the connection's strand, safe to use from any thread
-  http::request<http::string_body> req_; // the upgrade request, during the handshake
+  std::unique_ptr<http::request<http::string_body>> req_; // during the handshake only
   ws_params params_;
   std::string peer_;
   write_queue queue_;

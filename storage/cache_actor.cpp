@@ -6,6 +6,23 @@ namespace herald {
 
 const char* cache_state::name = "herald.cache";
 
+namespace {
+
+void remember(cache_state& st, const frame& f) {
+  if (st.per_channel == 0)
+    return;
+  auto& q = st.channels[f->channel];
+  // Storage sends in id order; anything else would break the prev_id chain
+  // that history answers rely on, so it is not cached.
+  if (q.empty() || q.back()->id < f->id) {
+    q.push_back(f);
+    while (q.size() > st.per_channel)
+      q.pop_front();
+  }
+}
+
+} // namespace
+
 cache_actor::behavior_type cache_behavior(cache_actor::stateful_pointer<cache_state> self,
                                           broadcaster_actor downstream,
                                           std::size_t per_channel) {
@@ -15,18 +32,14 @@ cache_actor::behavior_type cache_behavior(cache_actor::stateful_pointer<cache_st
     [=](committed_atom, frame& f) {
       if (f == nullptr)
         return;
-      auto& st = self->state;
-      if (st.per_channel > 0) {
-        auto& q = st.channels[f->channel];
-        // Storage sends in id order; anything else would break the prev_id
-        // chain that history answers rely on, so it is not cached.
-        if (q.empty() || q.back()->id < f->id) {
-          q.push_back(f);
-          while (q.size() > st.per_channel)
-            q.pop_front();
-        }
-      }
-      self->send(st.downstream, committed_atom_v, std::move(f));
+      remember(self->state, f);
+      self->send(self->state.downstream, committed_atom_v, std::move(f));
+    },
+    [=](committed_atom, frame_list& frames) {
+      for (auto& f : frames)
+        if (f)
+          remember(self->state, f);
+      self->send(self->state.downstream, committed_atom_v, std::move(frames));
     },
     [=](history_atom, const std::string& channel, uint64_t since,
         uint32_t limit) -> caf::result<frame_list> {

@@ -22,19 +22,24 @@ void commit_pending(storage_pointer self) {
   st.commit_scheduled = false;
   if (st.pending.empty())
     return;
-  auto batch = std::move(st.pending);
+  auto requests = std::move(st.pending);
   st.pending.clear();
-  std::vector<draft> drafts;
-  drafts.reserve(batch.size());
-  for (auto& p : batch)
-    drafts.push_back(std::move(p.d));
+  draft_list drafts;
+  for (auto& r : requests)
+    for (auto& d : r.drafts)
+      drafts.push_back(std::move(d));
   st.last_batch_size = drafts.size();
   auto res = st.db->append(drafts);
   if (!res.ok) {
     ++st.failed_commits;
     spdlog::error("storage: commit of {} message(s) failed: {}", drafts.size(), res.error);
-    for (auto& p : batch)
-      p.promise.deliver(caf::make_error(errc::storage_failure, res.error));
+    for (auto& r : requests) {
+      auto err = caf::make_error(errc::storage_failure, res.error);
+      if (r.batch)
+        r.many.deliver(err);
+      else
+        r.one.deliver(err);
+    }
     return;
   }
   ++st.commits;
@@ -51,12 +56,30 @@ void commit_pending(storage_pointer self) {
     frames.push_back(std::move(f));
   }
   // Ids were assigned in arrival order, so this is id order. The cache hears
-  // of a message before its publisher does: the HTTP reply never gets ahead
-  // of the fan-out.
-  for (auto& f : frames)
-    self->send(st.cache, committed_atom_v, f);
-  for (std::size_t i = 0; i < batch.size(); ++i)
-    batch[i].promise.deliver(std::move(frames[i]));
+  // of the messages (in one message) before their publishers do: the HTTP
+  // reply never gets ahead of the fan-out.
+  self->send(st.cache, committed_atom_v, frames);
+  auto next = frames.begin();
+  for (auto& r : requests) {
+    auto end = next + static_cast<std::ptrdiff_t>(r.drafts.size());
+    if (r.batch)
+      r.many.deliver(frame_list(next, end));
+    else
+      r.one.deliver(*next);
+    next = end;
+  }
+}
+
+// Queues a request for the next commit. Everything already waiting in the
+// mailbox runs before the commit_atom sent here, so those appends join the
+// same transaction.
+void enqueue(storage_pointer self, storage_state::pending_append r) {
+  auto& st = self->state;
+  st.pending.push_back(std::move(r));
+  if (!st.commit_scheduled) {
+    st.commit_scheduled = true;
+    self->send(self, commit_atom_v);
+  }
 }
 
 } // namespace
@@ -67,15 +90,22 @@ storage_actor::behavior_type storage_behavior(storage_pointer self, std::shared_
   self->state.cache = std::move(cache);
   return {
     [=](append_atom, draft& d) -> caf::result<frame> {
-      auto& st = self->state;
-      auto promise = self->make_response_promise<frame>();
-      st.pending.push_back(storage_state::pending_append{std::move(d), promise});
-      // Everything already waiting in the mailbox runs before this message,
-      // so those appends join the same transaction.
-      if (!st.commit_scheduled) {
-        st.commit_scheduled = true;
-        self->send(self, commit_atom_v);
-      }
+      storage_state::pending_append r;
+      r.drafts.push_back(std::move(d));
+      r.one = self->make_response_promise<frame>();
+      auto promise = r.one;
+      enqueue(self, std::move(r));
+      return promise;
+    },
+    [=](append_atom, draft_list& ds) -> caf::result<frame_list> {
+      if (ds.empty())
+        return frame_list{};
+      storage_state::pending_append r;
+      r.drafts = std::move(ds);
+      r.batch = true;
+      r.many = self->make_response_promise<frame_list>();
+      auto promise = r.many;
+      enqueue(self, std::move(r));
       return promise;
     },
     [=](commit_atom) { commit_pending(self); },

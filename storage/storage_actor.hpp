@@ -23,9 +23,13 @@
 namespace herald {
 
 struct storage_state {
+  // One request: a single draft (answered with its frame) or a batch
+  // (answered with one frame per draft).
   struct pending_append {
-    draft d;
-    caf::typed_response_promise<frame> promise;
+    draft_list drafts;
+    bool batch = false;
+    caf::typed_response_promise<frame> one;
+    caf::typed_response_promise<frame_list> many;
   };
 
   std::shared_ptr<sqlite_db> db;

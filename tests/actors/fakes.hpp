@@ -135,6 +135,9 @@ struct fake_cache_state {
 inline cache_actor::behavior_type fake_cache(cache_actor::stateful_pointer<fake_cache_state> self) {
   return {
     [self](committed_atom, const frame& f) { self->state.frames.push_back(f); },
+    [self](committed_atom, const frame_list& fs) {
+      self->state.frames.insert(self->state.frames.end(), fs.begin(), fs.end());
+    },
     [self](history_atom, const std::string& channel, uint64_t since,
            uint32_t limit) -> caf::result<frame_list> {
       auto& st = self->state;
@@ -170,6 +173,20 @@ fake_storage(storage_actor::stateful_pointer<fake_storage_state> self) {
       if (st.downstream)
         self->send(st.downstream, committed_atom_v, f);
       return f;
+    },
+    [self, failure](append_atom, const draft_list& ds) -> caf::result<frame_list> {
+      auto& st = self->state;
+      if (st.fail)
+        return failure();
+      frame_list out;
+      for (auto& d : ds) {
+        auto f = make_frame(st.next_id++, d.channel);
+        st.frames.push_back(f);
+        out.push_back(f);
+      }
+      if (st.downstream)
+        self->send(st.downstream, committed_atom_v, out);
+      return out;
     },
     [](commit_atom) {},
     [self, failure](history_atom, const std::string& channel, uint64_t since,
@@ -207,6 +224,9 @@ relay_cache(cache_actor::pointer self, broadcaster_actor broadcaster) {
   return {
     [self, broadcaster](committed_atom, const frame& f) {
       self->send(broadcaster, committed_atom_v, f);
+    },
+    [self, broadcaster](committed_atom, const frame_list& fs) {
+      self->send(broadcaster, committed_atom_v, fs);
     },
     [](history_atom, const std::string&, uint64_t, uint32_t) -> caf::result<frame_list> {
       return caf::make_error(errc::cache_miss);

@@ -22,6 +22,10 @@ broadcaster_actor::behavior_type
 recording_broadcaster(broadcaster_actor::stateful_pointer<recording_broadcaster_state> self) {
   return {
     [=](committed_atom, frame& f) { self->state.seen.push_back(std::move(f)); },
+    [=](committed_atom, frame_list& fs) {
+      for (auto& f : fs)
+        self->state.seen.push_back(std::move(f));
+    },
     [=](caf::flush_atom) {},
     [=](attach_atom, const fanout_ptr&) {},
     [=](caf::join_atom, const std::string&, const session_actor&) { return caf::ok_atom_v; },

@@ -25,6 +25,10 @@ cache_actor::behavior_type
 recording_cache(cache_actor::stateful_pointer<recording_cache_state> self) {
   return {
     [=](committed_atom, frame& f) { self->state.seen.push_back(std::move(f)); },
+    [=](committed_atom, frame_list& fs) {
+      for (auto& f : fs)
+        self->state.seen.push_back(std::move(f));
+    },
     [=](history_atom, const std::string&, uint64_t, uint32_t) -> caf::result<frame_list> {
       return caf::make_error(errc::cache_miss);
     },
@@ -85,6 +89,24 @@ struct fixture : test_coordinator_fixture<> {
 
 CAF_TEST_FIXTURE_SCOPE(storage_actor_tests, fixture)
 
+CAF_TEST(a batch append answers one frame per draft in order) {
+  auto h = self->request(storage, caf::infinite, append_atom_v,
+                         draft_list{make_draft("a", "one"), make_draft("b", "two")});
+  auto single = self->request(storage, caf::infinite, append_atom_v, make_draft("a", "three"));
+  run();
+  CAF_CHECK_EQUAL(state().commits, 1u); // one transaction for both requests
+  frame_list got;
+  h.receive([&](frame_list& fs) { got = std::move(fs); },
+            [](caf::error& err) { CAF_FAIL("batch append failed: " << caf::to_string(err)); });
+  CAF_REQUIRE_EQUAL(got.size(), 2u);
+  CAF_CHECK_EQUAL(got[0]->id, 1u);
+  CAF_CHECK_EQUAL(got[0]->channel, "a");
+  CAF_CHECK_EQUAL(got[1]->id, 2u);
+  CAF_CHECK_EQUAL(got[1]->channel, "b");
+  CAF_CHECK_EQUAL(receive_frame(single)->id, 3u);
+  CAF_CHECK_EQUAL(cache_seen().size(), 3u);
+}
+
 CAF_TEST(appends waiting together share one transaction) {
   auto h1 = self->request(storage, caf::infinite, append_atom_v, make_draft("a", "one"));
   auto h2 = self->request(storage, caf::infinite, append_atom_v, make_draft("b", "two"));
@@ -98,10 +120,8 @@ CAF_TEST(appends waiting together share one transaction) {
   CAF_CHECK_EQUAL(state().commits, 1u);
   CAF_CHECK_EQUAL(state().last_batch_size, 3u);
   CAF_CHECK(state().pending.empty());
-  // The cache hears of each frame, in id order.
-  expect((committed_atom, frame), from(storage).to(cache));
-  expect((committed_atom, frame), from(storage).to(cache));
-  expect((committed_atom, frame), from(storage).to(cache));
+  // The cache hears of the whole commit at once, in id order.
+  expect((committed_atom, frame_list), from(storage).to(cache));
   auto& seen = cache_seen();
   CAF_REQUIRE_EQUAL(seen.size(), 3u);
   CAF_CHECK_EQUAL(seen[0]->id, 1u);
