@@ -29,6 +29,14 @@ struct config {
   std::vector<std::string> allowed_origins; // empty: only the server's own host
   std::size_t max_message_size = 64 * 1024;  // WebSocket frames in and publish bodies
   std::size_t write_queue_limit = 4 * 1024 * 1024; // bytes queued per connection
+  std::chrono::milliseconds ping_interval{30000}; // 0: the server never pings
+  std::chrono::milliseconds pong_timeout{10000};
+
+  // [limits]
+  std::size_t max_connections = 50000;       // HTTP and WebSocket, all clients
+  std::size_t max_connections_per_ip = 1000; // 0: no per-address limit
+  std::size_t publish_rate = 0;              // publishes per second per token; 0: no limit
+  std::size_t publish_burst = 100;           // token bucket size when publish_rate > 0
 
   // [storage]
   std::string db_path = "herald.db";

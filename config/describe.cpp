@@ -62,6 +62,12 @@ std::string describe_config(const config& c) {
   line("websocket.compression", "false");
   line("websocket.max_message_size", in_quotes(format_size(c.max_message_size)));
   line("websocket.write_queue_limit", in_quotes(format_size(c.write_queue_limit)));
+  line("websocket.ping_interval", in_quotes(format_duration(c.ping_interval)));
+  line("websocket.pong_timeout", in_quotes(format_duration(c.pong_timeout)));
+  line("limits.max_connections", num(c.max_connections));
+  line("limits.max_connections_per_ip", num(c.max_connections_per_ip));
+  line("limits.publish_rate", num(c.publish_rate));
+  line("limits.publish_burst", num(c.publish_burst));
   line("storage.path", in_quotes(c.db_path));
   line("storage.cache_per_channel", num(c.cache_per_channel));
   line("storage.synchronous", in_quotes(c.synchronous));

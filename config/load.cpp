@@ -136,6 +136,14 @@ error apply_root(const toml::table& root, config& c) {
      }},
     size_field("max_message_size", c.max_message_size, 1, 64 * mib),
     size_field("write_queue_limit", c.write_queue_limit, 1, gib),
+    duration_field("ping_interval", c.ping_interval, 0ms, 1h),
+    duration_field("pong_timeout", c.pong_timeout, 1ms, 10min),
+  };
+  std::vector<field> limits{
+    integer_field("max_connections", c.max_connections, 1, 10'000'000),
+    integer_field("max_connections_per_ip", c.max_connections_per_ip, 0, 10'000'000),
+    integer_field("publish_rate", c.publish_rate, 0, 10'000'000),
+    integer_field("publish_burst", c.publish_burst, 1, 10'000'000),
   };
   std::vector<field> storage{
     string_field("path", c.db_path,
@@ -165,7 +173,8 @@ error apply_root(const toml::table& root, config& c) {
     const std::vector<field>* fields;
   };
   const section sections[] = {{"server", &server}, {"websocket", &websocket},
-                              {"storage", &storage}, {"auth", &auth}, {"log", &log}};
+                              {"limits", &limits}, {"storage", &storage},
+                              {"auth", &auth},     {"log", &log}};
   std::vector<field> root_fields;
   for (auto& s : sections) {
     root_fields.push_back({s.name, [s](const toml::node& n, const std::string& key) -> error {

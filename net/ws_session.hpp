@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -51,6 +52,9 @@ struct ws_params {
   uint64_t connection_id = 0;
   /// Where live messages come from; none in tests that feed the sink only.
   fanout_shard* shard = nullptr;
+  /// Held for as long as the connection lives (its slot in the connection
+  /// limits, for one).
+  std::shared_ptr<const void> held;
 };
 
 /// The same connection with the hub replaced by `hooks` (start_ws_session

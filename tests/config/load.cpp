@@ -30,6 +30,12 @@ config perturbed() {
   c.allowed_origins = {"https://x.example"};
   c.max_message_size = 1;
   c.write_queue_limit = 1;
+  c.ping_interval = 1ms;
+  c.pong_timeout = 1ms;
+  c.max_connections = 1;
+  c.max_connections_per_ip = 1;
+  c.publish_rate = 1;
+  c.publish_burst = 1;
   c.db_path = "other.db";
   c.cache_per_channel = 1;
   c.synchronous = "normal";
@@ -54,6 +60,12 @@ void check_same(const config& a, const config& b) {
   CAF_CHECK(a.allowed_origins == b.allowed_origins);
   CAF_CHECK_EQUAL(a.max_message_size, b.max_message_size);
   CAF_CHECK_EQUAL(a.write_queue_limit, b.write_queue_limit);
+  CAF_CHECK_EQUAL(a.ping_interval.count(), b.ping_interval.count());
+  CAF_CHECK_EQUAL(a.pong_timeout.count(), b.pong_timeout.count());
+  CAF_CHECK_EQUAL(a.max_connections, b.max_connections);
+  CAF_CHECK_EQUAL(a.max_connections_per_ip, b.max_connections_per_ip);
+  CAF_CHECK_EQUAL(a.publish_rate, b.publish_rate);
+  CAF_CHECK_EQUAL(a.publish_burst, b.publish_burst);
   CAF_CHECK_EQUAL(a.db_path, b.db_path);
   CAF_CHECK_EQUAL(a.cache_per_channel, b.cache_per_channel);
   CAF_CHECK_EQUAL(a.synchronous, b.synchronous);
