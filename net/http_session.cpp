@@ -51,11 +51,13 @@ void fail(uint64_t id, const beast::error_code& ec, std::string_view what) {
 
 } // namespace
 
-http_session::http_session(tcp::socket&& socket, std::shared_ptr<server_state> state, uint64_t id)
+http_session::http_session(tcp::socket&& socket, std::shared_ptr<server_state> state, uint64_t id,
+                           connection_slot slot)
   : stream_(std::move(socket)),
     strand_(stream_.get_executor()),
     state_(std::move(state)),
-    id_(id) {
+    id_(id),
+    slot_(std::move(slot)) {
 }
 
 http_session::~http_session() {

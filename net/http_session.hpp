@@ -19,6 +19,7 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include "net/connection_limits.hpp"
 #include "net/http_error.hpp"
 #include "net/server_state.hpp"
 
@@ -28,8 +29,10 @@ struct route;
 
 class http_session : public std::enable_shared_from_this<http_session> {
 public:
+  /// `slot`: the connection's place in the connection limits, held until
+  /// the connection ends or handed on to the WebSocket at the upgrade.
   http_session(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<server_state> state,
-               uint64_t id);
+               uint64_t id, connection_slot slot);
   ~http_session();
 
   /// Registers the connection and starts reading. Call once.
@@ -77,6 +80,7 @@ private:
   std::shared_ptr<server_state> state_;
   server_state::publish_ticket publish_; // declared after state_: released first
   uint64_t id_;
+  connection_slot slot_;
   std::array<char, 4096> drain_buf_{};
   std::size_t drained_ = 0;
   bool reading_ = false;  // a request read is pending (the connection is idle)

@@ -1,9 +1,12 @@
 #pragma once
 
 // Accepts TCP connections and gives each an http_session on a strand of the
-// next I/O thread, where it stays. The acceptor lives on a strand of the
-// first thread; stop() may be called from any thread.
+// next I/O thread, where it stays, or, past the connection limits, a JSON
+// 503/429 and a close. The acceptor lives on a strand of the first thread;
+// stop() may be called from any thread.
 
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -13,6 +16,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/error.hpp>
 
+#include "net/connection_limits.hpp"
 #include "net/io_pool.hpp"
 #include "net/server_state.hpp"
 
@@ -35,11 +39,17 @@ public:
 private:
   void do_accept();
   void on_accept(boost::beast::error_code ec, boost::asio::ip::tcp::socket socket);
+  void log_refusal(const std::string& peer, const connection_slot& refused);
 
   io_pool& pool_;
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer backoff_; // after running out of file descriptors
   std::shared_ptr<server_state> state_;
+  connection_limits limits_;
+  // Refusals come in floods: at most one log line a second, on the
+  // acceptor's strand, with a count of those left out.
+  std::chrono::steady_clock::time_point last_refusal_log_{};
+  std::size_t unlogged_refusals_ = 0;
   uint16_t port_ = 0;
   bool stopped_ = false; // on the acceptor's strand
 };

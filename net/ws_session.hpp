@@ -27,11 +27,12 @@ class fanout_shard;
 /// Takes over a connection whose upgrade request passed routing, channel, and Origin checks:
 /// performs the WebSocket handshake (subprotocols, compression, timeouts from cfg) and runs the session.
 /// Call on the connection's strand (the stream's executor), on an I/O thread with a fanout_shard.
-/// `cfg` and `h` must outlive the connection.
+/// `cfg` and `h` must outlive the connection; `held` lives as long as it does (ws_params::held).
 void start_ws_session(boost::beast::tcp_stream stream, boost::beast::flat_buffer buffer,
                       boost::beast::http::request<boost::beast::http::string_body> req,
                       std::string channel, std::optional<uint64_t> since,
-                      uint64_t connection_id, const config& cfg, hub& h);
+                      uint64_t connection_id, const config& cfg, hub& h,
+                      std::shared_ptr<const void> held);
 
 /// What the connection tells its owner; all run on the connection's strand.
 struct ws_hooks {

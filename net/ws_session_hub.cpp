@@ -14,7 +14,8 @@ namespace herald {
 void start_ws_session(boost::beast::tcp_stream stream, boost::beast::flat_buffer buffer,
                       boost::beast::http::request<boost::beast::http::string_body> req,
                       std::string channel, std::optional<uint64_t> since,
-                      uint64_t connection_id, const config& cfg, hub& h) {
+                      uint64_t connection_id, const config& cfg, hub& h,
+                      std::shared_ptr<const void> held) {
   // Both hooks run on the connection's strand, so the handle needs no lock.
   // The session actor holds the connection (its sink) and the connection
   // holds the handle until `ended`, whose close() makes the actor quit and
@@ -30,7 +31,8 @@ void start_ws_session(boost::beast::tcp_stream stream, boost::beast::flat_buffer
   };
   hooks.ended = [handle] { handle->close(); };
   hooks.drained = [handle] { handle->drained(); };
-  ws_params params{std::move(channel), since, connection_id, fanout_shard::current()};
+  ws_params params{std::move(channel), since, connection_id, fanout_shard::current(),
+                   std::move(held)};
   start_ws_session(std::move(stream), std::move(buffer), std::move(req), std::move(params),
                    cfg, std::move(hooks));
 }

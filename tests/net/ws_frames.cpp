@@ -197,7 +197,8 @@ CAF_TEST(a bad upgrade request gets no session) {
     s->subscribed();
   };
   hooks.ended = [this] { ++ended; };
-  start_ws_session(std::move(server), std::move(buffer), std::move(req), ws_params{"test", {}, 2},
+  start_ws_session(std::move(server), std::move(buffer), std::move(req),
+                   ws_params{"test", {}, 2, nullptr, nullptr},
                    cfg, std::move(hooks));
   beast::flat_buffer rbuf;
   http::response<http::string_body> res;

@@ -140,7 +140,7 @@ struct ws_loopback {
     };
     hooks.ended = [this] { ++ended; };
     start_ws_session(std::move(server), std::move(buffer), std::move(req),
-                     ws_params{"test", since, 1, live ? &shard : nullptr}, cfg,
+                     ws_params{"test", since, 1, live ? &shard : nullptr, nullptr}, cfg,
                      std::move(hooks));
     if (!pump_until([&] { return handshake->done; }))
       return net::error::timed_out;
