@@ -83,8 +83,8 @@ publish_fields parse_publish(std::string_view authorization, std::string_view to
                              std::string_view content_type, std::string_view body,
                              const std::map<std::string, std::string>& tokens) {
   publish_fields p;
-  auto user = authenticate(authorization, token_header, tokens);
-  if (!user) {
+  auto who = identify(authorization, token_header, tokens);
+  if (!who) {
     p.status = 401;
     p.error = "missing or unknown token";
     return p;
@@ -95,7 +95,8 @@ publish_fields parse_publish(std::string_view authorization, std::string_view to
     p.error = std::move(m.error);
     return p;
   }
-  p.username = std::move(*user);
+  p.token = std::move(who->token);
+  p.username = std::move(who->username);
   p.text = std::move(m.text);
   return p;
 }

@@ -15,10 +15,12 @@ namespace herald {
 inline constexpr uint32_t default_history_limit = 100;
 inline constexpr uint32_t max_history_limit = 1000;
 
-/// A publish request: status 200 with username and text, or 400/401 and why.
+/// A publish request: status 200 with token, username and text, or 400/401
+/// and why. `token` is the configured one (for the rate limit; never log it).
 struct publish_fields {
   int status = 200;
   std::string error;
+  std::string token;
   std::string username;
   std::string text;
 };

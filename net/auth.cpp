@@ -1,6 +1,7 @@
 #include "net/auth.hpp"
 
 #include <cctype>
+#include <utility>
 
 namespace herald {
 
@@ -25,15 +26,15 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
   return diff == 0;
 }
 
-std::optional<std::string> lookup(std::string_view token,
-                                  const std::map<std::string, std::string>& tokens) {
+std::optional<identity> lookup(std::string_view token,
+                               const std::map<std::string, std::string>& tokens) {
   if (token.empty())
     return std::nullopt;
-  std::optional<std::string> user;
+  std::optional<identity> found;
   for (const auto& [known, name] : tokens)
-    if (!known.empty() && constant_time_equal(known, token) && !user)
-      user = name;
-  return user;
+    if (!known.empty() && constant_time_equal(known, token) && !found)
+      found = identity{known, name};
+  return found;
 }
 
 } // namespace
@@ -55,13 +56,20 @@ std::optional<std::string_view> bearer_token(std::string_view authorization) {
   return token;
 }
 
+std::optional<identity> identify(std::string_view authorization, std::string_view token_header,
+                                 const std::map<std::string, std::string>& tokens) {
+  if (auto bearer = bearer_token(authorization))
+    if (auto found = lookup(*bearer, tokens))
+      return found;
+  return lookup(trim(token_header), tokens);
+}
+
 std::optional<std::string> authenticate(std::string_view authorization,
                                         std::string_view token_header,
                                         const std::map<std::string, std::string>& tokens) {
-  if (auto bearer = bearer_token(authorization))
-    if (auto user = lookup(*bearer, tokens))
-      return user;
-  return lookup(trim(token_header), tokens);
+  if (auto found = identify(authorization, token_header, tokens))
+    return std::move(found->username);
+  return std::nullopt;
 }
 
 } // namespace herald

@@ -14,9 +14,19 @@ namespace herald {
 /// nothing when the header is absent, empty or of another scheme.
 std::optional<std::string_view> bearer_token(std::string_view authorization);
 
-/// The username for the request's token: `Authorization: Bearer <t>` first,
+/// A known token and the username it maps to.
+struct identity {
+  std::string token;
+  std::string username;
+};
+
+/// The identity of the request's token: `Authorization: Bearer <t>` first,
 /// then `Token: <t>`. Pass empty views for absent headers. Nothing when
 /// neither carries a known token (the request gets 401).
+std::optional<identity> identify(std::string_view authorization, std::string_view token_header,
+                                 const std::map<std::string, std::string>& tokens);
+
+/// Just the username of identify().
 std::optional<std::string> authenticate(std::string_view authorization,
                                         std::string_view token_header,
                                         const std::map<std::string, std::string>& tokens);

@@ -103,7 +103,8 @@ void http_session::handle_upgrade(route& r) {
   // The WebSocket session sets its own timeouts.
   stream_.expires_never();
   start_ws_session(std::move(stream_), std::move(buffer_), parser_->release(),
-                   std::move(r.channel), params.since, id_, state_->cfg(), state_->actors());
+                   std::move(r.channel), params.since, id_, state_->cfg(), state_->actors(),
+                   std::make_shared<connection_slot>(std::move(slot_)));
 }
 
 void http_session::handle_publish(route& r) {
@@ -112,6 +113,14 @@ void http_session::handle_publish(route& r) {
                               req[http::field::content_type], req.body(), state_->cfg().tokens);
   if (fields.status != 200)
     return send_error(fields.status, fields.error);
+  // Before the actors: a refused publish is never stored.
+  auto allowance =
+    state_->publish_limit().try_take(fields.token, std::chrono::steady_clock::now());
+  if (!allowance.allowed) {
+    spdlog::info("connection {}: publish by {} over the rate limit", id_, fields.username);
+    return send(make_rate_limited(retry_after_seconds(allowance.wait), req.version(),
+                                  req.keep_alive()));
+  }
   publish_ = state_->begin_publish();
   if (!publish_)
     return send_error(503, "server shutting down", true);

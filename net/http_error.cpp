@@ -31,4 +31,12 @@ http_response make_error(unsigned status, std::string_view message, unsigned ver
   return make_json(status, error_body(status, message), version, keep_alive);
 }
 
+http_response make_rate_limited(uint64_t retry_after_seconds, unsigned version, bool keep_alive) {
+  auto seconds = std::to_string(retry_after_seconds < 1 ? 1 : retry_after_seconds);
+  auto res = make_error(429, "publish rate limit exceeded; retry after " + seconds + " s", version,
+                        keep_alive);
+  res.set(http::field::retry_after, seconds);
+  return res;
+}
+
 } // namespace herald

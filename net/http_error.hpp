@@ -3,6 +3,7 @@
 // JSON error responses: {"code":N,"message":"..."} with the HTTP status N.
 // Included by net/ .cpp files only (it brings Beast's message types).
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -22,6 +23,10 @@ std::string error_body(unsigned status, std::string_view message);
 /// Connection: close.
 http_response make_error(unsigned status, std::string_view message, unsigned version,
                          bool keep_alive);
+
+/// 429 for a publish over the rate limit: the error body saying when to
+/// retry and the same whole seconds in `Retry-After` (at least 1).
+http_response make_rate_limited(uint64_t retry_after_seconds, unsigned version, bool keep_alive);
 
 /// The same for a successful JSON body.
 http_response make_json(unsigned status, std::string body, unsigned version, bool keep_alive);

@@ -1,6 +1,24 @@
 #include "net/server_state.hpp"
 
+#include "config/config.hpp"
+
 namespace herald {
+
+namespace {
+
+std::vector<std::string> configured_tokens(const config& cfg) {
+  std::vector<std::string> tokens;
+  tokens.reserve(cfg.tokens.size());
+  for (const auto& [token, user] : cfg.tokens)
+    tokens.push_back(token);
+  return tokens;
+}
+
+} // namespace
+
+server_state::server_state(const config& cfg, hub& h)
+  : cfg_(cfg), hub_(h),
+    publish_limit_(cfg.publish_rate, cfg.publish_burst, configured_tokens(cfg)) {}
 
 server_state::publish_ticket&
 server_state::publish_ticket::operator=(publish_ticket&& other) noexcept {

@@ -1,8 +1,9 @@
 #pragma once
 
 // What every connection of one server shares: the config, the hub, the
-// shutdown flag, the count of publishes awaiting their response, and the
-// list of open HTTP connections (so shutdown can close the idle ones).
+// shutdown flag, the count of publishes awaiting their response, the
+// publish rate limit, and the list of open HTTP connections (so shutdown
+// can close the idle ones).
 // Thread-safe; no Beast, so it stays cheap to include.
 
 #include <atomic>
@@ -12,6 +13,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "net/publish_limiter.hpp"
+
 namespace herald {
 
 struct config;
@@ -19,10 +22,13 @@ class hub;
 
 class server_state {
 public:
-  server_state(const config& cfg, hub& h) : cfg_(cfg), hub_(h) {}
+  server_state(const config& cfg, hub& h);
 
   const config& cfg() const { return cfg_; }
   hub& actors() const { return hub_; }
+
+  /// [limits] publish_rate / publish_burst, one bucket per configured token.
+  publish_limiter& publish_limit() { return publish_limit_; }
 
   uint64_t next_connection_id() { return next_id_.fetch_add(1) + 1; }
 
@@ -66,6 +72,7 @@ private:
   std::atomic<uint64_t> next_id_{0};
   std::atomic<bool> stopping_{false};
   std::atomic<int64_t> publishes_{0};
+  publish_limiter publish_limit_;
   mutable std::mutex mutex_;
   std::unordered_map<uint64_t, std::function<void()>> connections_;
 };

@@ -35,6 +35,7 @@ CAF_TEST(publish needs a known token before anything else) {
   p = parse_publish("Bearer t0k", "", form, "message=hi+there", tokens);
   CAF_CHECK_EQUAL(p.status, 200);
   CAF_CHECK_EQUAL(p.username, "alice");
+  CAF_CHECK_EQUAL(p.token, "t0k");
   CAF_CHECK_EQUAL(p.text, "hi there");
   p = parse_publish("", "t0k", json, R"({"message":"x"})", tokens);
   CAF_CHECK_EQUAL(p.status, 200);

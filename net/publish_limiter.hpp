@@ -1,0 +1,61 @@
+#pragma once
+
+// The publish rate limit of [limits]: a token bucket per configured token,
+// `burst` publishes deep, refilled at `rate` per second. Thread-safe (every
+// I/O thread publishes through the same limiter); the caller passes the time,
+// so the arithmetic is tested without sleeping.
+
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace herald {
+
+/// The answer for one publish: allowed, or refused until `wait` has passed
+/// (then one publish will be allowed).
+struct publish_allowance {
+  bool allowed = true;
+  std::chrono::nanoseconds wait{0};
+};
+
+/// Whole seconds for a Retry-After header: `wait` rounded up, at least 1,
+/// so a client that honours it is never told to retry at once.
+uint64_t retry_after_seconds(std::chrono::nanoseconds wait);
+
+class publish_limiter {
+public:
+  using clock = std::chrono::steady_clock;
+
+  /// `rate` publishes per second per token (0: no limit), `burst` the bucket
+  /// size (at least 1 is used). One bucket per entry of `tokens`, each full.
+  publish_limiter(uint64_t rate, uint64_t burst, const std::vector<std::string>& tokens);
+
+  /// Takes one publish from `token`'s bucket. Tokens not given to the
+  /// constructor are allowed: authentication decides who may publish, and
+  /// the set of buckets stays what the config made it.
+  publish_allowance try_take(const std::string& token, clock::time_point now);
+
+  bool unlimited() const { return rate_ == 0; }
+
+private:
+  // Levels count in billionths of a publish, so refilling `rate` per second
+  // is exact integer arithmetic over nanoseconds.
+  static constexpr uint64_t unit = 1'000'000'000;
+
+  struct bucket {
+    uint64_t level = 0; // in units
+    clock::time_point last{};
+  };
+
+  void refill(bucket& b, clock::time_point now) const;
+
+  uint64_t rate_;
+  uint64_t capacity_; // burst * unit
+  std::mutex mutex_;
+  std::unordered_map<std::string, bucket> buckets_;
+};
+
+} // namespace herald
