@@ -41,8 +41,9 @@ std::optional<std::string> check_subprotocol(const std::string& s) {
 std::optional<std::string> check_origin(const std::string& s) {
   // Browsers send the serialized origin: lowercase scheme and host, an
   // optional port, no path. Anything else would never match, silently.
-  auto why = "an origin looks like \"https://example.com\" or \"http://localhost:8080\" "
-             "(lowercase, no path, no trailing slash; \"*\" is not accepted), got "
+  auto why = "an origin looks like \"https://example.com\", \"http://localhost:8080\" or "
+             "\"https://*.example.com\" (lowercase, no path, no trailing slash; \"*\" alone is "
+             "not accepted), got "
              + in_quotes(s);
   std::string_view rest = s;
   if (rest.substr(0, 7) == "http://")
@@ -51,6 +52,14 @@ std::optional<std::string> check_origin(const std::string& s) {
     rest.remove_prefix(8);
   else
     return why;
+  // A pattern: "*." then a domain with at least one dot ("*.com" would let
+  // anyone with any .com domain in).
+  if (rest.substr(0, 2) == "*.") {
+    rest.remove_prefix(2);
+    auto host = rest.substr(0, rest.find(':'));
+    if (host.find('.') == std::string_view::npos || host.front() == '.' || host.back() == '.')
+      return why;
+  }
   if (rest.empty() || rest.front() == ':')
     return why;
   for (char c : rest)

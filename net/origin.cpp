@@ -60,14 +60,42 @@ bool same_host(std::string_view origin, std::string_view host_header) {
                  strip_default_port(host_header, default_port));
 }
 
+// "https://*.example.com" against "https://a.b.example.com".
+bool matches_pattern(std::string_view origin, std::string_view pattern) {
+  constexpr std::string_view wildcard = "://*.";
+  auto star = pattern.find(wildcard);
+  auto sep = origin.find("://");
+  if (star == std::string_view::npos || sep == std::string_view::npos
+      || !iequals(origin.substr(0, sep), pattern.substr(0, star)))
+    return false;
+  auto domain = pattern.substr(star + wildcard.size()); // "example.com[:port]"
+  auto authority = origin.substr(sep + 3);
+  if (!plausible_authority(authority) || authority.size() < domain.size() + 2)
+    return false;
+  auto cut = authority.size() - domain.size();
+  if (authority[cut - 1] != '.' || !iequals(authority.substr(cut), domain))
+    return false;
+  // What the star stands for: dot-separated labels of letters, digits and '-'.
+  auto labels = authority.substr(0, cut - 1);
+  char prev = '.';
+  for (char c : labels) {
+    bool label_char = std::isalnum(static_cast<unsigned char>(c)) || c == '-';
+    if (!label_char && !(c == '.' && prev != '.'))
+      return false;
+    prev = c;
+  }
+  return prev != '.';
+}
+
 } // namespace
 
 bool origin_allowed(std::string_view origin, std::string_view host_header,
                     const std::vector<std::string>& allowed) {
   if (allowed.empty())
     return same_host(origin, host_header);
-  return std::any_of(allowed.begin(), allowed.end(),
-                     [&](const std::string& a) { return iequals(a, origin); });
+  return std::any_of(allowed.begin(), allowed.end(), [&](const std::string& a) {
+    return iequals(a, origin) || matches_pattern(origin, a);
+  });
 }
 
 } // namespace herald

@@ -175,6 +175,9 @@ CAF_TEST(bad values are errors naming the key) {
     {"[websocket]\nsubprotocols = [\"a b\"]", "websocket.subprotocols[0]"},
     {"[websocket]\nsubprotocols = [\"chat\", \"chat\"]", "websocket.subprotocols[1]"},
     {"[websocket]\nallowed_origins = [\"*\"]", "websocket.allowed_origins[0]"},
+    {"[websocket]\nallowed_origins = [\"https://*\"]", "websocket.allowed_origins[0]"},
+    {"[websocket]\nallowed_origins = [\"https://*.com\"]", "websocket.allowed_origins[0]"},
+    {"[websocket]\nallowed_origins = [\"https://a.*.example.com\"]", "websocket.allowed_origins[0]"},
     {"[websocket]\nallowed_origins = [\"https://a.example/\"]", "websocket.allowed_origins[0]"},
     {"[websocket]\nallowed_origins = [\"https://A.example\"]", "websocket.allowed_origins[0]"},
     {"[websocket]\nallowed_origins = [\"a.example\"]", "websocket.allowed_origins[0]"},
@@ -260,4 +263,11 @@ CAF_TEST(missing and unparsable files are errors) {
   auto good = dir.write("good.toml", "[log]\nlevel = \"debug\"\n");
   CAF_REQUIRE(!load_config_file(good, c));
   CAF_CHECK_EQUAL(c.log_level, "debug");
+}
+
+CAF_TEST(a subdomain origin pattern loads) {
+  config c;
+  CAF_REQUIRE(!load_config_string(
+    "[websocket]\nallowed_origins = [\"https://*.example.com\", \"http://*.dev.test:8080\"]\n", c));
+  CAF_CHECK_EQUAL(c.allowed_origins.size(), 2u);
 }

@@ -66,3 +66,22 @@ CAF_TEST(explicit list matches exactly) {
   // With a list, the own host is not implicitly allowed.
   CAF_CHECK(!origin_allowed("http://localhost:9999", "localhost:9999", list));
 }
+
+CAF_TEST(a subdomain pattern matches subdomains of that domain only) {
+  std::vector<std::string> list{"https://*.example.com"};
+  CAF_CHECK(origin_allowed("https://app.example.com", "x", list));
+  CAF_CHECK(origin_allowed("https://a.b-c.example.com", "x", list));
+  CAF_CHECK(origin_allowed("HTTPS://APP.Example.COM", "x", list));
+  CAF_CHECK(!origin_allowed("https://example.com", "x", list)); // the bare domain is not a subdomain
+  CAF_CHECK(!origin_allowed("http://app.example.com", "x", list)); // other scheme
+  CAF_CHECK(!origin_allowed("https://app.example.com:8443", "x", list)); // other port
+  CAF_CHECK(!origin_allowed("https://evilexample.com", "x", list));
+  CAF_CHECK(!origin_allowed("https://app.example.com.evil.com", "x", list));
+  CAF_CHECK(!origin_allowed("https://.example.com", "x", list));
+  CAF_CHECK(!origin_allowed("https://a..example.com", "x", list));
+  CAF_CHECK(!origin_allowed("https://user@app.example.com", "x", list));
+  CAF_CHECK(!origin_allowed("https://a_b.example.com", "x", list));
+  std::vector<std::string> with_port{"http://*.local.test:8080"};
+  CAF_CHECK(origin_allowed("http://dev.local.test:8080", "x", with_port));
+  CAF_CHECK(!origin_allowed("http://dev.local.test", "x", with_port));
+}
