@@ -37,6 +37,18 @@ void fanout_shard::remove(const std::string& channel, live_subscriber* s) {
     channels_.erase(ch);
 }
 
+void fanout_shard::sweep(live_subscriber::time_point now) {
+  for (auto& [channel, subs] : channels_)
+    for (auto* s : subs)
+      s->sweep(now);
+}
+
+void fanout_shard::close_all(uint16_t code, const std::function<std::string()>& reason) {
+  for (auto& [channel, subs] : channels_)
+    for (auto* s : subs)
+      s->close_now(code, reason());
+}
+
 void fanout_shard::deliver(const frame_list& batch) {
   if (channels_.empty())
     return;

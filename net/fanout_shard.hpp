@@ -6,7 +6,10 @@
 // needs no lock; the broadcaster reaches it with one post per batch, however
 // many subscribers the batch reaches.
 
+#include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -15,15 +18,23 @@
 
 namespace herald {
 
-/// A connection as the shard sees it. Both calls run on the shard's thread,
-/// inside deliver(); neither may add or remove subscribers of the shard.
+/// A connection as the shard sees it. Every call runs on the shard's thread,
+/// inside deliver(), sweep() or close_all(); none may add or remove
+/// subscribers of the shard.
 class live_subscriber {
 public:
+  using time_point = std::chrono::steady_clock::time_point;
+
   /// Takes one live message of the subscriber's channel. Returns true the
   /// first time it wants flush_live() after this batch.
   virtual bool push_live(const frame& f) = 0;
   /// The batch is over: write what it queued.
   virtual void flush_live() = 0;
+  /// Keepalive, a few times per ping interval: ping the peer when it is due,
+  /// close the connection when a ping went unanswered too long.
+  virtual void sweep(time_point now) = 0;
+  /// Close the connection now (shutdown).
+  virtual void close_now(uint16_t code, const std::string& reason) = 0;
 
 protected:
   ~live_subscriber() = default;
@@ -42,6 +53,13 @@ public:
   /// Hands every message of `batch` to the subscribers of its channel, in
   /// order, then lets each subscriber that took something write once.
   void deliver(const frame_list& batch);
+
+  /// Lets every subscriber ping or time out (see live_subscriber::sweep).
+  void sweep(live_subscriber::time_point now);
+
+  /// Closes every subscriber with `code` and a reason made for each, so a
+  /// reason can carry a per-connection value (a jittered retry delay).
+  void close_all(uint16_t code, const std::function<std::string()>& reason);
 
   std::size_t subscribers() const { return count_; }
 

@@ -73,6 +73,30 @@ void io_pool::run() {
     t.join();
 }
 
+void io_pool::start_keepalive(std::chrono::milliseconds tick) {
+  for (auto& s : shards_) {
+    s->keepalive = std::make_unique<net::steady_timer>(s->ioc);
+    arm_keepalive(s.get(), tick);
+  }
+}
+
+// The handler holds a plain pointer: the shard owns the timer and the
+// context that holds the handler, so it outlives both.
+void io_pool::arm_keepalive(shard* s, std::chrono::milliseconds tick) {
+  s->keepalive->expires_after(tick);
+  s->keepalive->async_wait([s, tick](const boost::system::error_code& ec) {
+    if (ec)
+      return;
+    s->fanout.sweep(std::chrono::steady_clock::now());
+    arm_keepalive(s, tick);
+  });
+}
+
+void io_pool::close_all(uint16_t code, std::function<std::string()> reason) {
+  for (auto& s : shards_)
+    net::post(s->ioc, [s, code, reason] { s->fanout.close_all(code, reason); });
+}
+
 void io_pool::stop() {
   for (auto& s : shards_) {
     s->work.reset();

@@ -5,12 +5,17 @@
 // whole life, so that thread's shard can write to it directly, and the
 // broadcaster reaches every subscriber with one post per thread per batch.
 
+#include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
 #include <memory>
 #include <vector>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "actors/messages.hpp"
 #include "net/fanout_shard.hpp"
@@ -43,6 +48,14 @@ public:
   /// Stops every context. Thread-safe.
   void stop();
 
+  /// Every `tick`, each thread's shard sweeps its connections (keepalive).
+  /// Call before run().
+  void start_keepalive(std::chrono::milliseconds tick);
+
+  /// Posts to every thread: its shard closes all its connections with
+  /// `code` and a reason made per connection by `reason`. Thread-safe.
+  void close_all(uint16_t code, std::function<std::string()> reason);
+
   unsigned size() const { return static_cast<unsigned>(shards_.size()); }
 
   struct shard {
@@ -50,10 +63,12 @@ public:
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{
       ioc.get_executor()};
     fanout_shard fanout;
+    std::unique_ptr<boost::asio::steady_timer> keepalive;
   };
 
 private:
   void run_shard(shard& s);
+  static void arm_keepalive(shard* s, std::chrono::milliseconds tick);
 
   std::vector<std::shared_ptr<shard>> shards_;
   fanout_ptr fanout_;

@@ -5,6 +5,8 @@
 #include <chrono>
 #include <csignal>
 #include <functional>
+#include <random>
+#include <string>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -33,6 +35,25 @@ namespace {
 constexpr auto drain_poll = std::chrono::milliseconds(20);
 // How long closed idle HTTP connections get to finish their last write.
 constexpr auto http_close_grace = std::chrono::milliseconds(500);
+
+// Clients closed at shutdown are told to come back after a random delay in
+// [reconnect_min, reconnect_min + reconnect_spread).
+constexpr int reconnect_min_ms = 500;
+constexpr int reconnect_spread_ms = 4500;
+
+std::string shutdown_reason() {
+  thread_local std::minstd_rand rng{std::random_device{}()};
+  std::uniform_int_distribution<int> delay{reconnect_min_ms,
+                                           reconnect_min_ms + reconnect_spread_ms - 1};
+  return "server shutting down; retry_after_ms=" + std::to_string(delay(rng));
+}
+
+// Keepalive sweeps run a few times per interval, so a ping or a timeout is
+// at most a quarter interval late.
+std::chrono::milliseconds keepalive_tick(const config& c) {
+  auto shortest = std::min(c.ping_interval, c.pong_timeout);
+  return std::clamp(shortest / 4, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
+}
 
 } // namespace
 
@@ -92,7 +113,9 @@ struct server::impl {
     state->begin_stopping();
     if (acceptor)
       acceptor->stop();
-    actors.close_all(1001, "server shutting down");
+    // Every client hears when to come back, each a different moment within
+    // reconnect_spread, so they do not all reconnect at once.
+    pool.close_all(1001, [] { return shutdown_reason(); });
     poll_until([this] { return drained(); }, started_at + cfg.shutdown_timeout,
                [this] { close_http(); });
   }
@@ -168,6 +191,8 @@ void server::run() {
   }
   impl_->wait_signal();
   impl_->acceptor->run();
+  if (impl_->cfg.ping_interval.count() > 0)
+    impl_->pool.start_keepalive(keepalive_tick(impl_->cfg));
   auto threads = impl_->pool.size();
   spdlog::info("serving on {}:{} with {} I/O thread{}", impl_->cfg.listen_address, port(),
                threads, threads == 1 ? "" : "s");

@@ -139,6 +139,10 @@ std::string encode_pong(std::string_view payload) {
   return whole_frame(opcode::pong, payload.substr(0, max_control_payload));
 }
 
+std::string encode_ping(std::string_view payload) {
+  return whole_frame(opcode::ping, payload.substr(0, max_control_payload));
+}
+
 frame_reader::frame_reader(std::size_t max_message_size) : max_message_size_(max_message_size) {}
 
 std::optional<protocol_error> frame_reader::feed(char* data, std::size_t size,

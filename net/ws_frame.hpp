@@ -49,6 +49,9 @@ std::string encode_close(uint16_t code, std::string_view reason);
 /// 125 (a ping's payload never is).
 std::string encode_pong(std::string_view payload);
 
+/// A whole ping frame (the server's keepalive), payload cut to 125 bytes.
+std::string encode_ping(std::string_view payload);
+
 /// What the reader reports. Callbacks run synchronously inside feed(); a
 /// string_view they receive is valid only during the call.
 class frame_events {

@@ -81,6 +81,8 @@ public:
       reader_(cfg.max_message_size),
       hooks_(std::move(hooks)),
       close_timeout_(cfg.handshake_timeout),
+      ping_interval_(cfg.ping_interval),
+      pong_timeout_(cfg.pong_timeout),
       read_size_(cfg.read_buffer_size),
       write_size_(cfg.write_buffer_size),
       replaying_(params_.since.has_value()),
@@ -171,6 +173,36 @@ public:
     flush();
   }
 
+  // Any frame from the peer shows it is there; a ping is sent only after a
+  // whole interval of silence, and the connection is dropped when the ping
+  // gets no answer (no frame at all) within pong_timeout.
+  void sweep(time_point now) override {
+    if (!accepted_ || closing_ || ping_interval_.count() == 0)
+      return;
+    if (heard_ || next_ping_ == time_point{}) {
+      heard_ = false;
+      ping_outstanding_ = false;
+      next_ping_ = now + ping_interval_;
+      return;
+    }
+    if (ping_outstanding_) {
+      if (now >= ping_deadline_)
+        return ping_timed_out();
+      return;
+    }
+    if (now < next_ping_)
+      return;
+    ping_outstanding_ = true;
+    ping_deadline_ = now + pong_timeout_;
+    queue_.push_control(ws::encode_ping({}));
+    flush();
+  }
+
+  void close_now(uint16_t code, const std::string& reason) override {
+    request_close(code, reason);
+    flush();
+  }
+
   // --- ws::frame_events: inside on_readable ------------------------------
 
   void on_message(bool text, std::size_t size) override {
@@ -255,6 +287,7 @@ private:
       }
       if (n == 0)
         return end(net::error::eof);
+      heard_ = true;
       if (!reader_.done()) {
         if (auto err = reader_.feed(buffer.data(), static_cast<std::size_t>(n), *this)) {
           spdlog::info("ws conn={} protocol error: {} {}", params_.connection_id, err->code,
@@ -304,6 +337,18 @@ private:
     for (auto& f : held)
       enqueue(std::move(f));
     flush();
+  }
+
+  // The peer is gone without a FIN (or hopelessly stuck): nothing will
+  // answer a closing handshake, so the close frame is sent and the socket
+  // closed at once.
+  void ping_timed_out() {
+    spdlog::info("ws conn={} peer={}: no answer to a ping within {} ms", params_.connection_id,
+                 peer_, pong_timeout_.count());
+    peer_closed_ = true;
+    request_close(1001, "ping timeout");
+    flush();
+    close_socket();
   }
 
   void overflow() {
@@ -484,6 +529,10 @@ private:
   std::size_t held_bytes_ = 0;
   std::unique_ptr<net::steady_timer> close_timer_; // only while closing
   std::chrono::milliseconds close_timeout_;
+  std::chrono::milliseconds ping_interval_;
+  std::chrono::milliseconds pong_timeout_;
+  time_point next_ping_{};     // keepalive: when silence calls for a ping
+  time_point ping_deadline_{}; // ... and when an unanswered one ends us
   std::size_t read_size_;
   std::size_t write_size_;
   bool replaying_;
@@ -504,6 +553,8 @@ private:
   bool ended_ = false;
   bool slow_consumer_ = false;
   bool client_closed_first_ = false;
+  bool heard_ = false;            // a frame arrived since the last sweep
+  bool ping_outstanding_ = false; // a keepalive ping waits for any answer
   uint16_t close_code_ = 0;
   uint16_t peer_code_ = 0;
   std::string close_reason_;

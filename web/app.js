@@ -206,11 +206,13 @@
 
   // Exponential backoff with "equal jitter": half of the delay grows with each failure, the other
   // half is random so that many tabs do not all come back in the same instant after a restart.
-  function scheduleRetry(why) {
+  // A server that shuts down says when to come back (retry_after_ms, already jittered per client).
+  function scheduleRetry(why, retryAfterMs) {
     stopTimers();
     const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** live.attempt);
     live.attempt = Math.min(live.attempt + 1, 16);
-    const due = Date.now() + ceiling / 2 + Math.random() * (ceiling / 2);
+    const due = Date.now() + (retryAfterMs !== undefined
+      ? retryAfterMs : ceiling / 2 + Math.random() * (ceiling / 2));
     const tick = () => {
       const secs = Math.max(1, Math.ceil((due - Date.now()) / 1000));
       setState('reconnecting', `reconnecting in ${secs} s · ${why}`);
@@ -264,7 +266,8 @@
       live.ws = null;
       if (live.openedAt && Date.now() - live.openedAt >= STABLE_MS) live.attempt = 0;
       live.openedAt = 0;
-      scheduleRetry(`closed ${describeClose(ev)}`);
+      const hint = /retry_after_ms=(\d+)/.exec(ev.reason || '');
+      scheduleRetry(`closed ${describeClose(ev)}`, hint ? Number(hint[1]) : undefined);
     };
     // onerror carries no detail; the close event that always follows it does.
   }

@@ -203,10 +203,12 @@ CAF_TEST(close frames carry the code and reason) {
   CAF_CHECK_EQUAL(hex(long_reason.substr(0, 4)), "887d03e9");
 }
 
-CAF_TEST(pong frames echo the payload) {
+CAF_TEST(pong frames echo the payload and pings carry theirs) {
   CAF_CHECK_EQUAL(hex(encode_pong("abc")), "8a03" + hex("abc"));
   CAF_CHECK_EQUAL(hex(encode_pong("")), "8a00");
   CAF_CHECK_EQUAL(encode_pong(std::string(130, 'p')).size(), 2u + 125u);
+  CAF_CHECK_EQUAL(hex(encode_ping("")), "8900");
+  CAF_CHECK_EQUAL(hex(encode_ping("hi")), "8902" + hex("hi"));
 }
 
 // --- reading whole messages --------------------------------------------------

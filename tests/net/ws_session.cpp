@@ -151,6 +151,58 @@ CAF_TEST(a ping gets a pong with its payload) {
   CAF_CHECK_EQUAL(r->text, json_of(1));
 }
 
+CAF_TEST(a peer that answers no ping is closed after pong_timeout) {
+  cfg.ping_interval = std::chrono::seconds(1);
+  cfg.pong_timeout = std::chrono::seconds(1);
+  live = true;
+  CAF_REQUIRE(!open());
+  // The client reads nothing, so it never answers a ping.
+  auto t0 = std::chrono::steady_clock::now();
+  shard.sweep(t0); // starts the clock
+  shard.sweep(t0 + std::chrono::milliseconds(900));
+  shard.sweep(t0 + std::chrono::milliseconds(1000)); // silent for an interval: ping
+  shard.sweep(t0 + std::chrono::milliseconds(1900));
+  drain();
+  CAF_CHECK_EQUAL(ended, 0);
+  shard.sweep(t0 + std::chrono::milliseconds(2000)); // no answer within pong_timeout
+  CAF_CHECK(pump_until([&] { return ended == 1; }));
+  CAF_CHECK_EQUAL(shard.subscribers(), 0u);
+}
+
+CAF_TEST(a peer that answers pings stays and is pinged only when silent) {
+  cfg.ping_interval = std::chrono::seconds(1);
+  cfg.pong_timeout = std::chrono::seconds(1);
+  live = true;
+  CAF_REQUIRE(!open());
+  auto pings = std::make_shared<int>(0);
+  client.control_callback([pings](websocket::frame_type kind, beast::string_view) {
+    if (kind == websocket::frame_type::ping)
+      ++*pings;
+  });
+  auto r = start_read(); // a reading client answers pings with pongs
+  auto t0 = std::chrono::steady_clock::now();
+  auto at = [t0](int ms) { return t0 + std::chrono::milliseconds(ms); };
+  shard.sweep(at(0));
+  shard.sweep(at(1000));
+  CAF_REQUIRE(pump_until([&] { return *pings == 1; }));
+  pump_until([] { return false; }, std::chrono::milliseconds(100)); // the pong comes back
+  shard.sweep(at(2000)); // the pong counts: no timeout
+  shard.sweep(at(2900)); // and no new ping before a whole silent interval
+  drain();
+  CAF_CHECK_EQUAL(*pings, 1);
+  CAF_CHECK_EQUAL(ended, 0);
+  // Any frame counts as an answer, not only a pong.
+  shard.sweep(at(3000));
+  CAF_REQUIRE(pump_until([&] { return *pings == 2; }));
+  sink->send(make_frame(1, 0, json_of(1))); // ends the pending read
+  CAF_REQUIRE(pump_until([&] { return r->done; }));
+  CAF_REQUIRE(!write("still here"));
+  drain();
+  shard.sweep(at(4500));
+  drain();
+  CAF_CHECK_EQUAL(ended, 0);
+}
+
 CAF_TEST(close lets queued frames out and drops later ones) {
   CAF_REQUIRE(!open());
   sink->send(make_frame(1, 0, json_of(1)));
