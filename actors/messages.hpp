@@ -96,9 +96,10 @@ public:
   virtual void replay_done() = 0;
   /// Close the WebSocket with an RFC 6455 code and reason.
   virtual void close(uint16_t code, std::string reason) = 0;
-  /// Complete the WebSocket handshake. Called once the connection is
-  /// registered for live messages, so a client that sees the upgrade succeed
-  /// misses nothing published after it.
+  /// Complete the WebSocket handshake. Called by the session once it is
+  /// counted on its channel; the connection already receives every live
+  /// message, so a client that sees the upgrade succeed misses nothing
+  /// published after it.
   virtual void subscribed() = 0;
   /// Asks for one `drained` notice (session_handle::drained) once the
   /// connection's queue has room again. Paces replays, which may be far

@@ -133,10 +133,17 @@ session_actor::behavior_type session_behavior(session_pointer self, sink_ptr sin
   st.cache_ = std::move(cache);
   st.storage_ = std::move(storage);
   st.last_sent_ = since.value_or(0);
-  // The join only enters the session in the subscriber counts (and the
-  // shutdown's close); nothing waits for it.
+  // The join enters the session in the subscriber counts (and the
+  // shutdown's close). The connection already receives live messages; it
+  // answers the upgrade once the join is done, so a client that sees the
+  // 101 also finds itself counted in GET /api/channels. The replay does not
+  // wait for it.
   self->request(st.broadcaster_, caf::infinite, caf::join_atom_v, st.channel_, self_handle(self))
-    .then([](caf::ok_atom) {},
+    .then(
+      [self](caf::ok_atom) {
+        if (self->state.sink_)
+          self->state.sink_->subscribed();
+      },
           [self](const caf::error& err) {
             spdlog::warn("session {}: join failed: {}", self->state.channel_, describe(err));
             if (self->state.sink_)

@@ -23,11 +23,10 @@ void start_ws_session(boost::beast::tcp_stream stream, boost::beast::flat_buffer
   auto handle = std::make_shared<session_handle>();
   ws_hooks hooks;
   // The connection is already in its shard's subscriber list when `opened`
-  // runs, so the upgrade can be answered at once: the session actor only
-  // replays (with since) and takes its place in the subscriber counts.
+  // runs; the session actor answers the upgrade (subscribed) once it is
+  // counted, and replays (with since).
   hooks.opened = [&h, handle, channel, since](sink_ptr sink) {
-    *handle = h.open_session(sink, channel, since);
-    sink->subscribed();
+    *handle = h.open_session(std::move(sink), channel, since);
   };
   hooks.ended = [handle] { handle->close(); };
   hooks.drained = [handle] { handle->drained(); };

@@ -90,6 +90,15 @@ CAF_TEST(without since the session joins and replays nothing) {
   CAF_CHECK(state(s).phase_ == session_state::phase::live);
 }
 
+CAF_TEST(the connection hears it is subscribed once the join is answered) {
+  auto s = open(std::nullopt);
+  start(s);
+  expect((caf::join_atom, std::string, session_actor), from(s).to(bc));
+  CAF_CHECK_EQUAL(sink->subscribed_calls, 0);
+  expect((caf::ok_atom), from(bc).to(s));
+  CAF_CHECK_EQUAL(sink->subscribed_calls, 1);
+}
+
 CAF_TEST(the replay does not wait for the join reply) {
   store(1);
   auto s = open(0);
