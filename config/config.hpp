@@ -32,6 +32,14 @@ struct config {
   std::chrono::milliseconds ping_interval{30000}; // 0: the server never pings
   std::chrono::milliseconds pong_timeout{10000};
 
+  // [slow_consumer]: what happens when a subscriber's queue is full.
+  // "disconnect" (1008 with the id to resume from), "drop_oldest" or
+  // "drop_newest" (a {"type":"lagged"} frame tells the client the gap).
+  std::string slow_consumer_policy = "disconnect";
+  // Channel pattern -> policy; a pattern is a channel name, or a prefix
+  // ending in '*' ("metrics/*"). The longest matching pattern wins.
+  std::map<std::string, std::string> slow_consumer_channels;
+
   // [limits]
   std::size_t max_connections = 50000;       // HTTP and WebSocket, all clients
   std::size_t max_connections_per_ip = 1000; // 0: no per-address limit

@@ -64,6 +64,11 @@ std::string describe_config(const config& c) {
   line("websocket.write_queue_limit", in_quotes(format_size(c.write_queue_limit)));
   line("websocket.ping_interval", in_quotes(format_duration(c.ping_interval)));
   line("websocket.pong_timeout", in_quotes(format_duration(c.pong_timeout)));
+  line("slow_consumer.policy", in_quotes(c.slow_consumer_policy));
+  for (auto& [pattern, policy] : c.slow_consumer_channels) {
+    auto key = "slow_consumer.channels." + in_quotes(pattern);
+    line(key.c_str(), in_quotes(policy));
+  }
   line("limits.max_connections", num(c.max_connections));
   line("limits.max_connections_per_ip", num(c.max_connections_per_ip));
   line("limits.publish_rate", num(c.publish_rate));

@@ -166,6 +166,36 @@ error apply_root(const toml::table& root, config& c) {
                  [](const std::string& s) { return one_of(s, {"full", "normal"}, "full, normal"); }),
   };
   std::vector<field> auth{{"tokens", auth_tokens}};
+  auto check_policy = [](const std::string& s) {
+    return one_of(s, {"disconnect", "drop_oldest", "drop_newest"},
+                  "disconnect, drop_oldest, drop_newest");
+  };
+  auto policy_channels = [&c, check_policy](const toml::node& n, const std::string& key) -> error {
+    auto table = n.as_table();
+    if (!table)
+      return config_error{key, "expected a table of \"channel pattern\" = \"policy\", got "
+                                 + describe_node(n)};
+    std::map<std::string, std::string> out;
+    for (auto&& [k, v] : *table) {
+      std::string pattern{k.str()};
+      auto where = key + "." + in_quotes(pattern);
+      auto star = pattern.find('*');
+      if (pattern.empty() || (star != std::string::npos && star + 1 != pattern.size()))
+        return config_error{where, "a pattern is a channel name or a prefix ending in '*'"};
+      auto s = v.as_string();
+      if (!s)
+        return config_error{where, "expected a policy string, got " + describe_node(v)};
+      if (auto why = check_policy(s->get()))
+        return config_error{where, *why};
+      out.emplace(std::move(pattern), s->get());
+    }
+    c.slow_consumer_channels = std::move(out);
+    return std::nullopt;
+  };
+  std::vector<field> slow_consumer{
+    string_field("policy", c.slow_consumer_policy, check_policy),
+    {"channels", policy_channels},
+  };
   std::vector<field> log{
     string_field("level", c.log_level,
                  [](const std::string& s) -> std::optional<std::string> {
@@ -182,7 +212,8 @@ error apply_root(const toml::table& root, config& c) {
     const std::vector<field>* fields;
   };
   const section sections[] = {{"server", &server}, {"websocket", &websocket},
-                              {"limits", &limits}, {"storage", &storage},
+                              {"limits", &limits}, {"slow_consumer", &slow_consumer},
+                              {"storage", &storage},
                               {"auth", &auth},     {"log", &log}};
   std::vector<field> root_fields;
   for (auto& s : sections) {

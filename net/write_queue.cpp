@@ -135,6 +135,48 @@ void write_queue::drop_pending() {
   }
 }
 
+std::size_t write_queue::drop_oldest(std::size_t size, uint64_t& gap_after) {
+  auto fits = [&] { return bytes_ == 0 || (bytes_ <= limit_ && size <= limit_ - bytes_); };
+  auto first = head_ + (mid_frame() ? 1 : 0);
+  auto end = first;
+  std::size_t dropped = 0;
+  // Mark first, erase once: a full queue may hold tens of thousands of frames.
+  for (; end < entries_.size() && !fits(); ++end) {
+    auto& e = entries_[end];
+    if (e.control)
+      continue;
+    if (dropped++ == 0)
+      gap_after = e.data->prev_id;
+    bytes_ -= e.data->json.size();
+    e.data.reset();
+  }
+  auto begin = entries_.begin() + static_cast<std::ptrdiff_t>(first);
+  auto stop = entries_.begin() + static_cast<std::ptrdiff_t>(end);
+  entries_.erase(std::remove_if(begin, stop, [](const entry& e) { return !e.data; }), stop);
+  return dropped;
+}
+
+void write_queue::push_front_control(std::string bytes) {
+  entry e;
+  auto d = std::make_shared<frame_data>();
+  d->json = std::move(bytes);
+  e.data = std::move(d);
+  e.control = true;
+  e.in_front = true;
+  ++controls_;
+  auto at = head_ + (mid_frame() ? 1 : 0);
+  entries_.insert(entries_.begin() + static_cast<std::ptrdiff_t>(at), std::move(e));
+}
+
+bool write_queue::take_front_control() {
+  auto at = head_ + (mid_frame() ? 1 : 0);
+  if (at >= entries_.size() || !entries_[at].control || !entries_[at].in_front)
+    return false;
+  --controls_;
+  entries_.erase(entries_.begin() + static_cast<std::ptrdiff_t>(at));
+  return true;
+}
+
 uint64_t write_queue::resume_id_when_written() const {
   for (auto i = entries_.size(); i > head_; --i)
     if (!entries_[i - 1].control)

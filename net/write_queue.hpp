@@ -26,6 +26,11 @@ public:
   /// from, if any.
   write_queue(std::size_t limit, std::optional<uint64_t> since);
 
+  /// Whether a message of `size` bytes would be taken now.
+  bool fits(std::size_t size) const {
+    return bytes_ == 0 || (bytes_ <= limit_ && size <= limit_ - bytes_);
+  }
+
   /// Queues `f` unless that would take the queued bytes over the limit; then
   /// returns false and leaves the queue unchanged (the caller closes the
   /// connection). A queue without message text always takes one frame, however large, so
@@ -49,6 +54,20 @@ public:
   /// leave the queue, and the last message among them becomes the resume
   /// point.
   void consumed(std::size_t n);
+
+  /// Makes room for `size` more bytes of message text by dropping the oldest
+  /// messages not yet started. Returns how many it dropped and, in
+  /// `gap_after`, the id the client has before the first dropped one (its
+  /// prev_id). Drops nothing if even an empty queue would not take it.
+  std::size_t drop_oldest(std::size_t size, uint64_t& gap_after);
+
+  /// Queues an encoded frame ahead of every frame not yet started (behind a
+  /// frame partly written). Not counted against the limit.
+  void push_front_control(std::string bytes);
+
+  /// Removes the frame push_front_control() queued last if it is still the
+  /// first not started; false when there is none (it went out already).
+  bool take_front_control();
 
   /// Drops every frame not yet started (the connection is closing). A frame
   /// partly written stays: cutting it would break the stream.
@@ -78,9 +97,10 @@ public:
 private:
   struct entry {
     frame data;                // a message, or a control frame's encoded bytes
-    unsigned char header[10];  // message frames: the WebSocket header
+    unsigned char header[10] = {}; // message frames: the WebSocket header
     uint8_t header_size = 0;   // 0 for control frames (already encoded)
     bool control = false;
+    bool in_front = false; // queued by push_front_control
   };
   std::size_t entry_size(const entry& e) const;
   void pop_front();

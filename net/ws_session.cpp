@@ -19,6 +19,7 @@
 
 #include "config/config.hpp"
 #include "net/fanout_shard.hpp"
+#include "net/slow_consumer.hpp"
 #include "net/write_queue.hpp"
 #include "net/ws_frame.hpp"
 #include "net/ws_options.hpp"
@@ -86,6 +87,7 @@ public:
       read_size_(cfg.read_buffer_size),
       write_size_(cfg.write_buffer_size),
       replaying_(params_.since.has_value()),
+      policy_(policy_for(params_.channel, cfg.slow_consumer_policy, cfg.slow_consumer_channels)),
       last_queued_(params_.since.value_or(0)) {
   }
 
@@ -314,17 +316,74 @@ private:
     if (closing_ || !f || f->id <= last_queued_)
       return false;
     auto id = f->id;
+    if (lag_skipped_ > 0 && policy_ == slow_policy::drop_newest && queue_.fits(f->json.size()))
+      queue_lag_notice(false); // the gap lies between what is queued and `f`
     if (!queue_.push(f)) {
       // Full only counts once the kernel has taken what it will: a batch
       // larger than the limit must not close a client that keeps up.
       flush();
-      if (closing_ || !queue_.push(std::move(f))) {
-        overflow();
+      if (closing_)
         return false;
-      }
+      if (!queue_.push(f) && !make_room(f))
+        return false;
     }
     last_queued_ = id;
     return true;
+  }
+
+  // The queue is full even after writing what the socket takes: the
+  // channel's slow-consumer policy decides. True when `f` got queued.
+  bool make_room(const frame& f) {
+    if (policy_ == slow_policy::disconnect) {
+      overflow();
+      return false;
+    }
+    uint64_t gap_after = 0;
+    std::size_t dropped = 0;
+    if (policy_ == slow_policy::drop_oldest) {
+      dropped = queue_.drop_oldest(f->json.size(), gap_after);
+      if (dropped > 0)
+        note_lag(dropped, gap_after);
+      if (queue_.push(f))
+        return true;
+    }
+    // drop_newest (or a message larger than the whole limit): `f` goes.
+    note_lag(1, f->prev_id);
+    last_queued_ = f->id; // dropped, not to be queued later either
+    return false;
+  }
+
+  void note_lag(std::size_t skipped, uint64_t gap_after) {
+    if (lag_skipped_ == 0)
+      lag_after_ = gap_after;
+    lag_skipped_ += skipped;
+  }
+
+  // {"type":"lagged",...} where the gap is: in front of every frame not yet
+  // started (drop_oldest dropped those before them), or at the end
+  // (drop_newest dropped what would have come next).
+  void queue_lag_notice(bool in_front) {
+    // A notice still waiting in front covers the gap just before this one:
+    // the two become one, so the client sees one notice per gap.
+    if (in_front && queue_.take_front_control()) {
+      lag_after_ = front_notice_after_;
+      lag_skipped_ += front_notice_skipped_;
+    }
+    if (in_front) {
+      front_notice_after_ = lag_after_;
+      front_notice_skipped_ = lag_skipped_;
+    }
+    auto text = lagged_notice(lag_skipped_, lag_after_);
+    spdlog::debug("ws conn={} lagged: skipped={} resume_from={}", params_.connection_id,
+                  lag_skipped_, lag_after_);
+    auto h = ws::encode_header(ws::opcode::text, text.size());
+    std::string frame_bytes{h.view()};
+    frame_bytes += text;
+    if (in_front)
+      queue_.push_front_control(std::move(frame_bytes));
+    else
+      queue_.push_control(std::move(frame_bytes), true);
+    lag_skipped_ = 0;
   }
 
   void on_replay_done() {
@@ -366,7 +425,12 @@ private:
     if (!accepted_ || write_waiting_ || !socket_.is_open())
       return;
     std::array<iovec, gather_max> iov;
-    while (!queue_.empty()) {
+    for (;;) {
+      if (lag_skipped_ > 0 && !closing_
+          && (policy_ == slow_policy::drop_oldest || queue_.empty()))
+        queue_lag_notice(policy_ == slow_policy::drop_oldest);
+      if (queue_.empty())
+        break;
       auto n = queue_.gather(iov.data(), iov.size(), write_size_);
       msghdr msg{};
       msg.msg_iov = iov.data();
@@ -536,6 +600,13 @@ private:
   std::size_t read_size_;
   std::size_t write_size_;
   bool replaying_;
+  slow_policy policy_;
+  // Messages dropped by the policy since the last lagged notice, and the id
+  // the client has just before them.
+  uint64_t lag_skipped_ = 0;
+  uint64_t lag_after_ = 0;
+  uint64_t front_notice_skipped_ = 0; // the drop_oldest notice queued last
+  uint64_t front_notice_after_ = 0;
   // The highest message id queued (or `since`): nothing at or below it is
   // queued again, which makes the overlap of replay and live harmless.
   uint64_t last_queued_;

@@ -36,6 +36,8 @@ config perturbed() {
   c.max_connections_per_ip = 1;
   c.publish_rate = 1;
   c.publish_burst = 1;
+  c.slow_consumer_policy = "drop_newest";
+  c.slow_consumer_channels = {{"x/*", "drop_oldest"}};
   c.db_path = "other.db";
   c.cache_per_channel = 1;
   c.synchronous = "normal";
@@ -66,6 +68,8 @@ void check_same(const config& a, const config& b) {
   CAF_CHECK_EQUAL(a.max_connections_per_ip, b.max_connections_per_ip);
   CAF_CHECK_EQUAL(a.publish_rate, b.publish_rate);
   CAF_CHECK_EQUAL(a.publish_burst, b.publish_burst);
+  CAF_CHECK_EQUAL(a.slow_consumer_policy, b.slow_consumer_policy);
+  CAF_CHECK(a.slow_consumer_channels == b.slow_consumer_channels);
   CAF_CHECK_EQUAL(a.db_path, b.db_path);
   CAF_CHECK_EQUAL(a.cache_per_channel, b.cache_per_channel);
   CAF_CHECK_EQUAL(a.synchronous, b.synchronous);
@@ -176,6 +180,9 @@ CAF_TEST(bad values are errors naming the key) {
     {"[websocket]\nsubprotocols = [\"chat\", \"chat\"]", "websocket.subprotocols[1]"},
     {"[websocket]\nallowed_origins = [\"*\"]", "websocket.allowed_origins[0]"},
     {"[websocket]\nallowed_origins = [\"https://*\"]", "websocket.allowed_origins[0]"},
+    {"[slow_consumer]\npolicy = \"drop\"", "slow_consumer.policy"},
+    {"[slow_consumer.channels]\n\"a*b\" = \"drop_oldest\"", "slow_consumer.channels.\"a*b\""},
+    {"[slow_consumer.channels]\n\"a\" = \"later\"", "slow_consumer.channels.\"a\""},
     {"[websocket]\nallowed_origins = [\"https://*.com\"]", "websocket.allowed_origins[0]"},
     {"[websocket]\nallowed_origins = [\"https://a.*.example.com\"]", "websocket.allowed_origins[0]"},
     {"[websocket]\nallowed_origins = [\"https://a.example/\"]", "websocket.allowed_origins[0]"},

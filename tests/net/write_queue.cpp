@@ -167,6 +167,39 @@ CAF_TEST(the resume point when written counts a frame partly written) {
   CAF_CHECK_EQUAL(q.resume_id_when_written(), 8u);
 }
 
+CAF_TEST(drop_oldest makes room from the front and says where the gap starts) {
+  write_queue q{30, std::nullopt};
+  for (uint64_t id = 1; id <= 3; ++id)
+    CAF_CHECK(q.push(make_frame(id, id - 1, 10)));
+  q.consumed(4); // frame 1 is partly written: it stays
+  CAF_CHECK(q.push_control(empty_pong));
+  uint64_t gap_after = 99;
+  CAF_CHECK_EQUAL(q.drop_oldest(20, gap_after), 2u); // 2 and 3 go, 1 and the pong stay
+  CAF_CHECK_EQUAL(gap_after, 1u);
+  CAF_CHECK_EQUAL(q.queued_bytes(), 10u);
+  CAF_CHECK(q.push(make_frame(4, 3, 20)));
+  CAF_CHECK_EQUAL(gathered(q), (wire(std::string(10, 'x')) + empty_pong).substr(4)
+                                 + wire(std::string(20, 'x')));
+  // Room already: nothing is dropped.
+  write_queue roomy{100, std::nullopt};
+  CAF_CHECK(roomy.push(make_frame(1, 0, 10)));
+  CAF_CHECK_EQUAL(roomy.drop_oldest(10, gap_after), 0u);
+  CAF_CHECK_EQUAL(roomy.size(), 1u);
+}
+
+CAF_TEST(a control frame pushed in front waits only for a frame partly written) {
+  write_queue q{100, std::nullopt};
+  CAF_CHECK(q.push(make_frame(1, 0, 3)));
+  CAF_CHECK(q.push(make_frame(2, 1, 3)));
+  q.consumed(1);
+  q.push_front_control(empty_pong);
+  CAF_CHECK_EQUAL(gathered(q), wire("xxx").substr(1) + empty_pong + wire("xxx"));
+  write_queue idle{100, std::nullopt};
+  CAF_CHECK(idle.push(make_frame(1, 0, 3)));
+  idle.push_front_control(empty_pong);
+  CAF_CHECK_EQUAL(gathered(idle), empty_pong + wire("xxx"));
+}
+
 CAF_TEST(clear drops a frame partly written too) {
   write_queue q{100, std::nullopt};
   CAF_CHECK(q.push(make_frame(1, 0, 10)));

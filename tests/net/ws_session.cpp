@@ -203,6 +203,93 @@ CAF_TEST(a peer that answers pings stays and is pinged only when silent) {
   CAF_CHECK_EQUAL(ended, 0);
 }
 
+// Publishes `count` 1 KB messages (ids first..) to a client that does not
+// read; then a last one once it reads again. Returns what the client got:
+// message ids, and a notice as -skipped followed by its resume_from.
+std::vector<int64_t> lag_run(ws_loopback& t, uint64_t count) {
+  for (uint64_t id = 1; id <= count;) {
+    frame_list frames;
+    for (int i = 0; i < 100 && id <= count; ++i, ++id)
+      frames.push_back(make_frame(id, id - 1, json_of(id, 1000)));
+    t.deliver(frames);
+    t.drain();
+  }
+  std::vector<int64_t> got;
+  auto last = count + 1;
+  auto r = t.start_read();
+  t.pump_until([&] { return r->done; }, std::chrono::milliseconds(300));
+  bool sent_last = false;
+  for (int reads = 0; reads < 100000; ++reads) {
+    if (!r->done) {
+      // The queue is drained: the last message goes out now.
+      CAF_REQUIRE(!sent_last);
+      sent_last = true;
+      t.deliver({make_frame(last, count, json_of(last, 1000))});
+      CAF_REQUIRE(t.pump_until([&] { return r->done; }));
+    }
+    CAF_REQUIRE(!r->ec);
+    if (r->text.find("\"lagged\"") != std::string::npos) {
+      auto skipped = std::stoll(r->text.substr(r->text.find("\"skipped\":") + 10));
+      auto from = std::stoll(r->text.substr(r->text.find("\"resume_from\":") + 14));
+      got.push_back(-skipped);
+      got.push_back(from);
+    } else {
+      got.push_back(std::stoll(r->text.substr(6)));
+      if (got.back() == static_cast<int64_t>(last))
+        return got;
+    }
+    r = t.start_read();
+    t.pump_until([&] { return r->done; }, std::chrono::milliseconds(300));
+  }
+  CAF_FAIL("the last message never came");
+  return got;
+}
+
+// Every message id once, ascending, and each notice exactly covering its gap.
+void check_gaps(const std::vector<int64_t>& got, uint64_t last) {
+  int64_t prev = 0;
+  int notices = 0;
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    if (got[i] < 0) {
+      ++notices;
+      auto skipped = -got[i];
+      auto from = got[++i];
+      CAF_CHECK_EQUAL(from, prev);              // the gap starts after what arrived
+      CAF_REQUIRE(i + 1 < got.size());
+      CAF_CHECK_EQUAL(got[i + 1], from + skipped + 1); // and ends before what comes next
+      prev = from + skipped;
+      continue;
+    }
+    CAF_CHECK_EQUAL(got[i], prev + 1);
+    prev = got[i];
+  }
+  CAF_CHECK_EQUAL(prev, static_cast<int64_t>(last));
+  CAF_CHECK(notices >= 1);
+}
+
+CAF_TEST(drop_newest keeps the connection and reports the gap after what was queued) {
+  cfg.write_queue_limit = 64 * 1024;
+  cfg.slow_consumer_policy = "drop_newest";
+  live = true;
+  CAF_REQUIRE(!open());
+  auto got = lag_run(*this, 20000);
+  CAF_CHECK_EQUAL(ended, 0);
+  check_gaps(got, 20001);
+}
+
+CAF_TEST(drop_oldest keeps the connection and the newest messages) {
+  cfg.write_queue_limit = 64 * 1024;
+  cfg.slow_consumer_channels = {{"te*", "drop_oldest"}}; // the test channel is "test"
+  live = true;
+  CAF_REQUIRE(!open());
+  auto got = lag_run(*this, 20000);
+  CAF_CHECK_EQUAL(ended, 0);
+  check_gaps(got, 20001);
+  // The newest messages survived: everything from shortly before the end.
+  CAF_REQUIRE(got.size() >= 3);
+  CAF_CHECK(got[got.size() - 2] == 20000);
+}
+
 CAF_TEST(close lets queued frames out and drops later ones) {
   CAF_REQUIRE(!open());
   sink->send(make_frame(1, 0, json_of(1)));
