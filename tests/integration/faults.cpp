@@ -342,7 +342,12 @@ CAF_TEST(a subscriber that never reads costs bounded memory and is cut off with 
   CAF_MESSAGE("herald RSS " << *start_rss / 1024 << " KiB at start, peak +" << growth / 1024
                             << " KiB over " << sampler.samples() << " samples");
   CAF_CHECK_GREATER(sampler.samples(), 3);
+#if defined(__SANITIZE_ADDRESS__)
+  // AddressSanitizer keeps freed memory in quarantine: RSS says nothing here.
+  CAF_MESSAGE("RSS bound not checked in a sanitizer build");
+#else
   CAF_CHECK_LESS_OR_EQUAL(growth, 3 * queue_limit + 16 * mib);
+#endif
 
   // The one that never read: an unbroken prefix, then the server's close.
   std::vector<std::string> texts;
