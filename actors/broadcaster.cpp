@@ -43,6 +43,22 @@ size_t broadcaster_state::count(const std::string& channel) const {
   return ch == channels_.end() ? 0 : ch->second.size();
 }
 
+namespace {
+
+// Adds `f` to the batch being gathered. The flush sent with the first one
+// queues behind every message already in the mailbox, so a burst of commits
+// leaves as one batch.
+void gather(broadcaster_actor::stateful_pointer<broadcaster_state> self, const frame& f) {
+  if (!f)
+    return;
+  auto& st = self->state;
+  if (st.pending_.empty())
+    self->send(self, caf::flush_atom_v);
+  st.pending_.push_back(f);
+}
+
+} // namespace
+
 broadcaster_actor::behavior_type
 broadcaster_behavior(broadcaster_actor::stateful_pointer<broadcaster_state> self) {
   // A session that quits without leaving (crash, or it ended on its own after
@@ -61,25 +77,10 @@ broadcaster_behavior(broadcaster_actor::stateful_pointer<broadcaster_state> self
     self->quit(msg.reason);
   });
   return {
-    [self](committed_atom, const frame& f) {
-      if (!f)
-        return;
-      auto& st = self->state;
-      // The flush queues behind every message already in the mailbox, so a
-      // burst of commits leaves as one batch.
-      if (st.pending_.empty())
-        self->send(self, caf::flush_atom_v);
-      st.pending_.push_back(f);
-    },
+    [self](committed_atom, const frame& f) { gather(self, f); },
     [self](committed_atom, const frame_list& frames) {
-      auto& st = self->state;
-      if (frames.empty())
-        return;
-      if (st.pending_.empty())
-        self->send(self, caf::flush_atom_v);
       for (auto& f : frames)
-        if (f)
-          st.pending_.push_back(f);
+        gather(self, f);
     },
     [self](caf::flush_atom) {
       auto& st = self->state;

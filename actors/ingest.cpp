@@ -19,10 +19,28 @@ void answer(const publish_responder& done, publish_result r) {
     done(std::move(r));
 }
 
+using ingest_pointer = ingest_actor::stateful_pointer<ingest_state>;
+
+// Storage answered with the committed frame (or, wrongly, with none).
+void settle(ingest_pointer self, const publish_responder& done, const frame& f) {
+  if (!f) {
+    ++self->state.failed_;
+    answer(done, {503, 0, "storage unavailable: no frame"});
+    return;
+  }
+  ++self->state.accepted_;
+  answer(done, {200, f->id, ""});
+}
+
+void refuse(ingest_pointer self, const publish_responder& done, const std::string& reason) {
+  ++self->state.failed_;
+  answer(done, {503, 0, "storage unavailable: " + reason});
+}
+
 } // namespace
 
 ingest_actor::behavior_type
-ingest_behavior(ingest_actor::stateful_pointer<ingest_state> self, storage_actor storage) {
+ingest_behavior(ingest_pointer self, storage_actor storage) {
   self->state.storage_ = std::move(storage);
   return {
     [self](caf::publish_atom, const std::shared_ptr<inbox_signal>& signal) {
@@ -39,24 +57,14 @@ ingest_behavior(ingest_actor::stateful_pointer<ingest_state> self, storage_actor
       self->request(self->state.storage_, caf::infinite, append_atom_v, std::move(drafts))
         .then(
           [self, batch](const frame_list& frames) {
-            for (std::size_t i = 0; i < batch->size(); ++i) {
-              auto& done = (*batch)[i].done;
-              if (i >= frames.size() || !frames[i]) {
-                ++self->state.failed_;
-                answer(done, {503, 0, "storage unavailable: no frame"});
-                continue;
-              }
-              ++self->state.accepted_;
-              answer(done, {200, frames[i]->id, ""});
-            }
+            for (std::size_t i = 0; i < batch->size(); ++i)
+              settle(self, (*batch)[i].done, i < frames.size() ? frames[i] : frame{});
           },
           [self, batch](const caf::error& err) {
             auto reason = describe(err);
             spdlog::warn("publish of {} message(s) failed: {}", batch->size(), reason);
-            for (auto& r : *batch) {
-              ++self->state.failed_;
-              answer(r.done, {503, 0, "storage unavailable: " + reason});
-            }
+            for (auto& r : *batch)
+              refuse(self, r.done, reason);
           });
     },
     [self](caf::publish_atom, draft& d, publish_responder& done) {
@@ -66,21 +74,11 @@ ingest_behavior(ingest_actor::stateful_pointer<ingest_state> self, storage_actor
       // transaction, so this actor never waits for a single commit.
       self->request(self->state.storage_, caf::infinite, append_atom_v, std::move(d))
         .then(
-          [self, done](const frame& f) {
-            if (!f) {
-              ++self->state.failed_;
-              answer(done, {503, 0, "storage unavailable: no frame"});
-              return;
-            }
-            ++self->state.accepted_;
-            spdlog::debug("publish committed: channel={} id={}", f->channel, f->id);
-            answer(done, {200, f->id, ""});
-          },
+          [self, done](const frame& f) { settle(self, done, f); },
           [self, done](const caf::error& err) {
-            ++self->state.failed_;
             auto reason = describe(err);
             spdlog::warn("publish failed: {}", reason);
-            answer(done, {503, 0, "storage unavailable: " + reason});
+            refuse(self, done, reason);
           });
     },
   };

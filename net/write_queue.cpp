@@ -19,7 +19,7 @@ write_queue::write_queue(std::size_t limit, std::optional<uint64_t> since)
   : limit_(limit), resume_known_(since.has_value()), resume_id_(since.value_or(0)) {
 }
 
-bool write_queue::push(frame f) {
+bool write_queue::push(const frame& f) {
   if (!f)
     return true; // nothing to send; not a reason to close anyone
   auto size = f->json.size();
@@ -33,7 +33,7 @@ bool write_queue::push(frame f) {
   auto h = ws::encode_header(ws::opcode::text, size);
   std::memcpy(e.header, h.bytes, h.size);
   e.header_size = h.size;
-  e.data = std::move(f);
+  e.data = f; // the one copy a delivery makes: a reference count, not the text
   bytes_ += size;
   entries_.push_back(std::move(e));
   return true;
@@ -42,14 +42,19 @@ bool write_queue::push(frame f) {
 bool write_queue::push_control(std::string bytes, bool essential) {
   if (controls_ >= max_controls && !essential)
     return false;
+  ++controls_;
+  entries_.push_back(control_entry(std::move(bytes), false));
+  return true;
+}
+
+write_queue::entry write_queue::control_entry(std::string bytes, bool in_front) {
   entry e;
   auto d = std::make_shared<frame_data>();
   d->json = std::move(bytes);
   e.data = std::move(d);
   e.control = true;
-  ++controls_;
-  entries_.push_back(std::move(e));
-  return true;
+  e.in_front = in_front;
+  return e;
 }
 
 std::size_t write_queue::entry_size(const entry& e) const {
@@ -157,15 +162,10 @@ std::size_t write_queue::drop_oldest(std::size_t size, uint64_t& gap_after) {
 }
 
 void write_queue::push_front_control(std::string bytes) {
-  entry e;
-  auto d = std::make_shared<frame_data>();
-  d->json = std::move(bytes);
-  e.data = std::move(d);
-  e.control = true;
-  e.in_front = true;
   ++controls_;
   auto at = head_ + (mid_frame() ? 1 : 0);
-  entries_.insert(entries_.begin() + static_cast<std::ptrdiff_t>(at), std::move(e));
+  entries_.insert(entries_.begin() + static_cast<std::ptrdiff_t>(at),
+                  control_entry(std::move(bytes), true));
 }
 
 bool write_queue::take_front_control() {

@@ -35,7 +35,7 @@ public:
   /// returns false and leaves the queue unchanged (the caller closes the
   /// connection). A queue without message text always takes one frame, however large, so
   /// a message bigger than the limit cannot wedge a client forever.
-  bool push(frame f);
+  bool push(const frame& f);
 
   /// Queues a whole encoded control frame (pong, close). Not counted against
   /// the limit; at most max_controls wait at once, later ones are dropped
@@ -102,6 +102,7 @@ private:
     bool control = false;
     bool in_front = false; // queued by push_front_control
   };
+  static entry control_entry(std::string bytes, bool in_front);
   std::size_t entry_size(const entry& e) const;
   void pop_front();
 

@@ -135,7 +135,7 @@ public:
   void send(frame_list frames) override {
     net::post(strand_, [self = shared_from_this(), frames = std::move(frames)]() mutable {
       for (auto& f : frames)
-        self->enqueue(std::move(f));
+        self->enqueue(f);
       self->flush();
     });
   }
@@ -312,7 +312,7 @@ private:
   // --- writing -------------------------------------------------------------
 
   // Queues a message frame; false when the connection does not take it.
-  bool enqueue(frame f) {
+  bool enqueue(const frame& f) {
     if (closing_ || !f || f->id <= last_queued_)
       return false;
     auto id = f->id;
@@ -394,7 +394,7 @@ private:
     held_ = {};
     held_bytes_ = 0;
     for (auto& f : held)
-      enqueue(std::move(f));
+      enqueue(f);
     flush();
   }
 
