@@ -45,6 +45,18 @@ struct config {
   std::size_t max_connections_per_ip = 1000; // 0: no per-address limit
   std::size_t publish_rate = 0;              // publishes per second per token; 0: no limit
   std::size_t publish_burst = 100;           // token bucket size when publish_rate > 0
+  std::size_t max_channels = 100000;         // distinct channels stored; 0: no limit
+  std::size_t max_header_size = 16 * 1024;   // request line + headers; past it, 431
+  std::chrono::milliseconds idle_timeout{60000}; // keep-alive HTTP connection with no request
+
+  // [tls]: https:// and wss:// on `listen` when cert and key are set.
+  std::string tls_cert; // PEM certificate chain
+  std::string tls_key;  // PEM private key
+  std::string tls_ca;   // PEM CA bundle; set: clients must present a certificate it signed
+  // A second, plain listener ("127.0.0.1:9080") for loopback-only use next
+  // to TLS; empty: none. Only loopback addresses are accepted.
+  std::string plain_listen_address;
+  uint16_t plain_port = 0;
 
   // [storage]
   std::string db_path = "herald.db";
@@ -53,6 +65,12 @@ struct config {
 
   // [auth]
   std::map<std::string, std::string> tokens; // token -> username
+  // WebSocket upgrades must carry a JWT (HS256) signed with this secret.
+  bool require_connection_token = false;
+  std::string connection_token_secret;
+
+  // [diagnostics]
+  std::string echo_path; // a WebSocket path that reflects each message; empty: off
 
   // [log]
   std::string log_level = "info";
@@ -60,8 +78,5 @@ struct config {
   std::size_t log_max_size = 10 * 1024 * 1024;
   std::size_t log_max_files = 5;
 };
-
-/// Headers larger than this get 431 (fixed by the API contract, not configurable).
-constexpr std::size_t max_header_size = 16 * 1024;
 
 } // namespace herald

@@ -73,15 +73,29 @@ std::string describe_config(const config& c) {
   line("limits.max_connections_per_ip", num(c.max_connections_per_ip));
   line("limits.publish_rate", num(c.publish_rate));
   line("limits.publish_burst", num(c.publish_burst));
+  line("limits.max_channels", num(c.max_channels));
+  line("limits.max_header_size", in_quotes(format_size(c.max_header_size)));
+  line("limits.idle_timeout", in_quotes(format_duration(c.idle_timeout)));
+  line("tls.cert", in_quotes(c.tls_cert));
+  line("tls.key", in_quotes(c.tls_key));
+  line("tls.ca", in_quotes(c.tls_ca));
+  line("tls.plain_listen", c.plain_listen_address.empty()
+                             ? "\"\""
+                             : in_quotes(format_listen(c.plain_listen_address, c.plain_port)));
   line("storage.path", in_quotes(c.db_path));
   line("storage.cache_per_channel", num(c.cache_per_channel));
   line("storage.synchronous", in_quotes(c.synchronous));
+  line("auth.require_connection_token", c.require_connection_token ? "true" : "false");
+  line("auth.connection_token_secret", c.connection_token_secret.empty()
+                                         ? "\"\""
+                                         : in_quotes(mask_token(c.connection_token_secret)));
   if (c.tokens.empty())
     line("auth.tokens", "{} (no tokens configured)");
   for (auto& [token, user] : c.tokens) {
     auto key = "auth.tokens." + in_quotes(mask_token(token));
     line(key.c_str(), in_quotes(user));
   }
+  line("diagnostics.echo_path", c.echo_path.empty() ? "\"\" (off)" : in_quotes(c.echo_path));
   line("log.level", in_quotes(c.log_level));
   line("log.file", c.log_file.empty() ? "\"\" (console)" : in_quotes(c.log_file));
   line("log.max_size", in_quotes(format_size(c.log_max_size)));

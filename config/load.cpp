@@ -77,6 +77,34 @@ std::optional<std::string> one_of(const std::string& s, std::initializer_list<co
   return std::string{"expected one of "} + shown + ", got " + in_quotes(s);
 }
 
+std::optional<std::string> check_echo_path(const std::string& s) {
+  if (s.empty())
+    return std::nullopt;
+  bool ok = s.size() > 1 && s.front() == '/';
+  for (char c : s)
+    ok = ok && c > 0x20 && c < 0x7F && c != '?' && c != '#' && c != '%';
+  if (!ok)
+    return "expected \"\" (off) or a path such as \"/socket/echo\" (no query, no escapes), got "
+           + in_quotes(s);
+  return std::nullopt;
+}
+
+// What single keys cannot say: settings that only make sense together.
+error check_combinations(const config& c) {
+  if (c.tls_cert.empty() != c.tls_key.empty())
+    return config_error{c.tls_cert.empty() ? "tls.cert" : "tls.key",
+                        "tls.cert and tls.key go together: set both or neither"};
+  if (!c.tls_ca.empty() && c.tls_cert.empty())
+    return config_error{"tls.ca", "client certificates need TLS: set tls.cert and tls.key too"};
+  if (!c.plain_listen_address.empty() && c.tls_cert.empty())
+    return config_error{"tls.plain_listen", "only with TLS (tls.cert and tls.key): without TLS, "
+                                            "server.listen is plain already"};
+  if (c.require_connection_token && c.connection_token_secret.empty())
+    return config_error{"auth.connection_token_secret",
+                        "required when auth.require_connection_token = true"};
+  return std::nullopt;
+}
+
 // [auth.tokens]: token = "username". The whole table replaces the previous
 // one, so a config that lists its own tokens never inherits a demo token.
 error apply_tokens(const toml::node& n, const std::string& key, config& cfg) {
@@ -153,6 +181,40 @@ error apply_root(const toml::table& root, config& c) {
     integer_field("max_connections_per_ip", c.max_connections_per_ip, 0, 10'000'000),
     integer_field("publish_rate", c.publish_rate, 0, 10'000'000),
     integer_field("publish_burst", c.publish_burst, 1, 10'000'000),
+    integer_field("max_channels", c.max_channels, 0, 1'000'000'000),
+    size_field("max_header_size", c.max_header_size, kib, mib),
+    duration_field("idle_timeout", c.idle_timeout, 1ms, 24h),
+  };
+  auto plain_listen = [&c](const toml::node& n, const std::string& key) -> error {
+    auto s = n.as_string();
+    if (!s)
+      return config_error{key, "expected \"\" or a string \"ADDR:PORT\", got " + describe_node(n)};
+    if (s->get().empty()) {
+      c.plain_listen_address.clear();
+      c.plain_port = 0;
+      return std::nullopt;
+    }
+    std::string address;
+    uint16_t port = 0;
+    if (auto why = parse_listen(s->get(), address, port))
+      return config_error{key, *why};
+    // Plain text is for the machine itself (a local proxy, health checks).
+    if (address.rfind("127.", 0) != 0 && address != "::1")
+      return config_error{key, "a plain listener next to TLS must be on a loopback address "
+                               "(127.0.0.0/8 or ::1), got "
+                                 + in_quotes(s->get())};
+    c.plain_listen_address = address;
+    c.plain_port = port;
+    return std::nullopt;
+  };
+  std::vector<field> tls{
+    string_field("cert", c.tls_cert, nullptr),
+    string_field("key", c.tls_key, nullptr),
+    string_field("ca", c.tls_ca, nullptr),
+    {"plain_listen", plain_listen},
+  };
+  std::vector<field> diagnostics{
+    string_field("echo_path", c.echo_path, check_echo_path),
   };
   std::vector<field> storage{
     string_field("path", c.db_path,
@@ -165,7 +227,19 @@ error apply_root(const toml::table& root, config& c) {
     string_field("synchronous", c.synchronous,
                  [](const std::string& s) { return one_of(s, {"full", "normal"}, "full, normal"); }),
   };
-  std::vector<field> auth{{"tokens", auth_tokens}};
+  std::vector<field> auth{
+    bool_field("require_connection_token", c.require_connection_token),
+    string_field("connection_token_secret", c.connection_token_secret,
+                 [](const std::string& s) -> std::optional<std::string> {
+                   // HS256 is only as strong as its key: RFC 7518 3.2 asks for
+                   // at least 256 bits.
+                   if (!s.empty() && s.size() < 32)
+                     return "expected \"\" or at least 32 characters (256 bits), got "
+                            + std::to_string(s.size());
+                   return std::nullopt;
+                 }),
+    {"tokens", auth_tokens},
+  };
   auto check_policy = [](const std::string& s) {
     return one_of(s, {"disconnect", "drop_oldest", "drop_newest"},
                   "disconnect, drop_oldest, drop_newest");
@@ -213,8 +287,9 @@ error apply_root(const toml::table& root, config& c) {
   };
   const section sections[] = {{"server", &server}, {"websocket", &websocket},
                               {"limits", &limits}, {"slow_consumer", &slow_consumer},
-                              {"storage", &storage},
-                              {"auth", &auth},     {"log", &log}};
+                              {"storage", &storage}, {"tls", &tls},
+                              {"auth", &auth},     {"diagnostics", &diagnostics},
+                              {"log", &log}};
   std::vector<field> root_fields;
   for (auto& s : sections) {
     root_fields.push_back({s.name, [s](const toml::node& n, const std::string& key) -> error {
@@ -242,6 +317,8 @@ error load_text(std::string_view text, std::string source, config& out) {
   // Apply onto a copy so that a half-applied file never leaks out.
   config copy = out;
   if (auto e = apply_root(root, copy))
+    return e;
+  if (auto e = check_combinations(copy))
     return e;
   out = std::move(copy);
   return std::nullopt;

@@ -88,7 +88,7 @@ void http_session::do_read() {
   if (closing_ || state_->stopping())
     return end("server shutting down");
   parser_.emplace();
-  parser_->header_limit(static_cast<std::uint32_t>(max_header_size));
+  parser_->header_limit(static_cast<std::uint32_t>(state_->cfg().max_header_size));
   parser_->body_limit(static_cast<std::uint64_t>(state_->cfg().max_message_size));
   // One bound for waiting idle and for the whole header.
   stream_.expires_after(state_->cfg().handshake_timeout);

@@ -59,3 +59,13 @@ CAF_TEST(masking shows at most two characters) {
   // Multi-byte characters are never cut in half.
   CAF_CHECK_EQUAL(mask_token("\xc3\xa9\xc3\xa9zzzzzzzz"), "\xc3\xa9\xc3\xa9" + ellipsis);
 }
+
+CAF_TEST(the connection token secret is masked) {
+  config c;
+  c.require_connection_token = true;
+  c.connection_token_secret = "0123456789abcdef0123456789abcdef";
+  auto text = describe_config(c);
+  CAF_CHECK_EQUAL(text.find("0123456789"), std::string::npos);
+  CAF_CHECK(has_line(text, "auth.connection_token_secret = \"01" + ellipsis + "\""));
+  CAF_CHECK(has_line(text, "auth.require_connection_token = true"));
+}

@@ -36,6 +36,17 @@ config perturbed() {
   c.max_connections_per_ip = 1;
   c.publish_rate = 1;
   c.publish_burst = 1;
+  c.max_channels = 1;
+  c.max_header_size = 1;
+  c.idle_timeout = 1ms;
+  c.tls_cert = "x.pem";
+  c.tls_key = "x.key";
+  c.tls_ca = "ca.pem";
+  c.plain_listen_address = "127.0.0.9";
+  c.plain_port = 1;
+  c.require_connection_token = true;
+  c.connection_token_secret = "x";
+  c.echo_path = "/x";
   c.slow_consumer_policy = "drop_newest";
   c.slow_consumer_channels = {{"x/*", "drop_oldest"}};
   c.db_path = "other.db";
@@ -68,6 +79,17 @@ void check_same(const config& a, const config& b) {
   CAF_CHECK_EQUAL(a.max_connections_per_ip, b.max_connections_per_ip);
   CAF_CHECK_EQUAL(a.publish_rate, b.publish_rate);
   CAF_CHECK_EQUAL(a.publish_burst, b.publish_burst);
+  CAF_CHECK_EQUAL(a.max_channels, b.max_channels);
+  CAF_CHECK_EQUAL(a.max_header_size, b.max_header_size);
+  CAF_CHECK_EQUAL(a.idle_timeout.count(), b.idle_timeout.count());
+  CAF_CHECK_EQUAL(a.tls_cert, b.tls_cert);
+  CAF_CHECK_EQUAL(a.tls_key, b.tls_key);
+  CAF_CHECK_EQUAL(a.tls_ca, b.tls_ca);
+  CAF_CHECK_EQUAL(a.plain_listen_address, b.plain_listen_address);
+  CAF_CHECK_EQUAL(a.plain_port, b.plain_port);
+  CAF_CHECK_EQUAL(a.require_connection_token, b.require_connection_token);
+  CAF_CHECK_EQUAL(a.connection_token_secret, b.connection_token_secret);
+  CAF_CHECK_EQUAL(a.echo_path, b.echo_path);
   CAF_CHECK_EQUAL(a.slow_consumer_policy, b.slow_consumer_policy);
   CAF_CHECK(a.slow_consumer_channels == b.slow_consumer_channels);
   CAF_CHECK_EQUAL(a.db_path, b.db_path);
@@ -277,4 +299,47 @@ CAF_TEST(a subdomain origin pattern loads) {
   CAF_REQUIRE(!load_config_string(
     "[websocket]\nallowed_origins = [\"https://*.example.com\", \"http://*.dev.test:8080\"]\n", c));
   CAF_CHECK_EQUAL(c.allowed_origins.size(), 2u);
+}
+
+CAF_TEST(settings that only work together are checked together) {
+  CAF_CHECK_EQUAL(error_key("[tls]\ncert = \"c.pem\"\n"), "tls.key");
+  CAF_CHECK_EQUAL(error_key("[tls]\nkey = \"k.pem\"\n"), "tls.cert");
+  CAF_CHECK_EQUAL(error_key("[tls]\nca = \"ca.pem\"\n"), "tls.ca");
+  CAF_CHECK_EQUAL(error_key("[tls]\nplain_listen = \"127.0.0.1:9080\"\n"), "tls.plain_listen");
+  CAF_CHECK_EQUAL(error_key("[tls]\ncert = \"c.pem\"\nkey = \"k.pem\"\n"
+                            "plain_listen = \"127.0.0.1:9080\"\n"),
+                  "(no error)");
+  CAF_CHECK_EQUAL(error_key("[auth]\nrequire_connection_token = true\n"),
+                  "auth.connection_token_secret");
+  CAF_CHECK_EQUAL(error_key("[auth]\nrequire_connection_token = true\n"
+                            "connection_token_secret = \"0123456789abcdef0123456789abcdef\"\n"),
+                  "(no error)");
+}
+
+CAF_TEST(the plain listener next to TLS is loopback only) {
+  auto with = [](const std::string& listen) {
+    return error_key("[tls]\ncert = \"c.pem\"\nkey = \"k.pem\"\nplain_listen = \"" + listen
+                     + "\"\n");
+  };
+  CAF_CHECK_EQUAL(with("0.0.0.0:9080"), "tls.plain_listen");
+  CAF_CHECK_EQUAL(with("10.0.0.1:9080"), "tls.plain_listen");
+  CAF_CHECK_EQUAL(with("[::1]:9080"), "(no error)");
+  CAF_CHECK_EQUAL(with("127.0.0.5:0"), "(no error)");
+  config c;
+  CAF_REQUIRE(!load_config_string("[tls]\ncert = \"c.pem\"\nkey = \"k.pem\"\n"
+                                  "plain_listen = \"127.0.0.2:9080\"\n",
+                                  c));
+  CAF_CHECK_EQUAL(c.plain_listen_address, "127.0.0.2");
+  CAF_CHECK_EQUAL(c.plain_port, 9080u);
+}
+
+CAF_TEST(new limits and secrets are validated) {
+  CAF_CHECK_EQUAL(error_key("[auth]\nconnection_token_secret = \"short\"\n"),
+                  "auth.connection_token_secret");
+  CAF_CHECK_EQUAL(error_key("[limits]\nmax_header_size = 100\n"), "limits.max_header_size");
+  CAF_CHECK_EQUAL(error_key("[limits]\nidle_timeout = 5\n"), "limits.idle_timeout");
+  CAF_CHECK_EQUAL(error_key("[limits]\nmax_channels = -1\n"), "limits.max_channels");
+  CAF_CHECK_EQUAL(error_key("[diagnostics]\necho_path = \"echo\"\n"), "diagnostics.echo_path");
+  CAF_CHECK_EQUAL(error_key("[diagnostics]\necho_path = \"/e?x=1\"\n"), "diagnostics.echo_path");
+  CAF_CHECK_EQUAL(error_key("[diagnostics]\necho_path = \"/socket/echo\"\n"), "(no error)");
 }
