@@ -17,4 +17,11 @@ std::string describe(const caf::error& err) {
   return caf::to_string(err);
 }
 
+std::string client_text(const caf::error& err) {
+  const auto& ctx = err.context();
+  if (ctx.size() == 1 && ctx.match_element<std::string>(0))
+    return ctx.get_as<std::string>(0);
+  return {};
+}
+
 } // namespace herald

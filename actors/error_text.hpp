@@ -13,4 +13,8 @@ namespace herald {
 /// "storage_failure", "request_receiver_down", ...; "none" for no error.
 std::string describe(const caf::error& err);
 
+/// The text an error carries for the client (its context, when that is one
+/// string, as errc::channel_limit's is); empty when it carries none.
+std::string client_text(const caf::error& err);
+
 } // namespace herald

@@ -32,9 +32,17 @@ void settle(ingest_pointer self, const publish_responder& done, const frame& f) 
   answer(done, {200, f->id, ""});
 }
 
-void refuse(ingest_pointer self, const publish_responder& done, const std::string& reason) {
+// Storage did not store the message. At the channel limit the publisher is
+// told so with 429 (waiting would not help, so no Retry-After); anything
+// else is storage being unavailable.
+void refuse(ingest_pointer self, const publish_responder& done, const caf::error& err) {
+  if (err == errc::channel_limit) {
+    ++self->state.refused_;
+    answer(done, {429, 0, client_text(err)});
+    return;
+  }
   ++self->state.failed_;
-  answer(done, {503, 0, "storage unavailable: " + reason});
+  answer(done, {503, 0, "storage unavailable: " + describe(err)});
 }
 
 } // namespace
@@ -56,15 +64,21 @@ ingest_behavior(ingest_pointer self, storage_actor storage) {
       spdlog::debug("publish: {} message(s)", drafts.size());
       self->request(self->state.storage_, caf::infinite, append_atom_v, std::move(drafts))
         .then(
-          [self, batch](const frame_list& frames) {
-            for (std::size_t i = 0; i < batch->size(); ++i)
-              settle(self, (*batch)[i].done, i < frames.size() ? frames[i] : frame{});
+          [self, batch](const append_results& results) {
+            for (std::size_t i = 0; i < batch->size(); ++i) {
+              const auto& done = (*batch)[i].done;
+              if (i >= results.size())
+                settle(self, done, frame{});
+              else if (results[i])
+                settle(self, done, *results[i]);
+              else
+                refuse(self, done, results[i].error());
+            }
           },
           [self, batch](const caf::error& err) {
-            auto reason = describe(err);
-            spdlog::warn("publish of {} message(s) failed: {}", batch->size(), reason);
+            spdlog::warn("publish of {} message(s) failed: {}", batch->size(), describe(err));
             for (auto& r : *batch)
-              refuse(self, r.done, reason);
+              refuse(self, r.done, err);
           });
     },
     [self](caf::publish_atom, draft& d, publish_responder& done) {
@@ -76,9 +90,9 @@ ingest_behavior(ingest_pointer self, storage_actor storage) {
         .then(
           [self, done](const frame& f) { settle(self, done, f); },
           [self, done](const caf::error& err) {
-            auto reason = describe(err);
-            spdlog::warn("publish failed: {}", reason);
-            refuse(self, done, reason);
+            if (err != errc::channel_limit)
+              spdlog::warn("publish failed: {}", describe(err));
+            refuse(self, done, err);
           });
     },
   };

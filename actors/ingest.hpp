@@ -16,6 +16,7 @@ struct ingest_state {
   storage_actor storage_;
   uint64_t accepted_ = 0; // publishes that storage committed
   uint64_t failed_ = 0;   // publishes answered with 503
+  uint64_t refused_ = 0;  // publishes answered with 429: the channel limit
 
   static inline const char* name = "herald.ingest";
 };

@@ -53,10 +53,13 @@ using cache_actor = caf::typed_actor<
 
 /// The only owner of the SQLite connection.
 using storage_actor = caf::typed_actor<
-  // Answers with the committed frame once its transaction has committed.
+  // Answers with the committed frame once its transaction has committed;
+  // fails with errc::channel_limit, storing nothing, when the draft would
+  // create one channel more than max_channels allows.
   caf::replies_to<append_atom, draft>::with<frame>,
-  // The same for several drafts at once: one frame per draft, in order.
-  caf::replies_to<append_atom, draft_list>::with<frame_list>,
+  // The same for several drafts at once: one result per draft, in order, so
+  // a draft refused at the channel limit costs the others nothing.
+  caf::replies_to<append_atom, draft_list>::with<append_results>,
   // Group commit: storage sends this to itself after the first pending append.
   caf::reacts_to<commit_atom>,
   caf::replies_to<history_atom, std::string, uint64_t, uint32_t>::with<frame_list>,

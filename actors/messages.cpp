@@ -10,6 +10,8 @@ std::string to_string(errc x) {
       return "storage_failure";
     case errc::cache_miss:
       return "cache_miss";
+    case errc::channel_limit:
+      return "channel_limit";
   }
   return "unknown";
 }

@@ -15,6 +15,7 @@
 #include <caf/atom.hpp>
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/error.hpp>
+#include <caf/expected.hpp>
 #include <caf/make_message.hpp>
 #include <caf/type_id.hpp>
 
@@ -30,6 +31,12 @@ struct frame_data {
 };
 using frame = std::shared_ptr<const frame_data>;
 using frame_list = std::vector<frame>;
+
+/// Storage's answer for one draft of a batch append: its committed frame, or
+/// the error that draft alone met (the others of the batch are unaffected
+/// unless the whole commit failed).
+using append_result = caf::expected<frame>;
+using append_results = std::vector<append_result>;
 
 /// A message accepted for publishing but not stored yet.
 struct draft {
@@ -55,7 +62,7 @@ using subscriber_counts = std::vector<std::pair<std::string, uint64_t>>;
 
 /// What a publish came to; handed back to the network layer.
 struct publish_result {
-  int status = 200;     // HTTP status: 200, or 503 when storage failed
+  int status = 200;     // HTTP status: 200; 429 at the channel limit; 503 when storage failed
   uint64_t id = 0;      // the committed id when status == 200
   std::string error;    // human-readable reason otherwise
 };
@@ -124,6 +131,8 @@ enum class errc : uint8_t {
   none = 0,
   storage_failure = 1, // SQLite refused a statement or a commit
   cache_miss = 2,      // the cache cannot answer; ask storage
+  channel_limit = 3,   // the draft would create a channel past [limits] max_channels;
+                       // the context holds the text for the publisher
 };
 
 std::string to_string(errc x);
@@ -134,6 +143,7 @@ CAF_ERROR_CODE_ENUM(herald::errc, "herald")
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::frame)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::frame_list)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::append_results)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::draft)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::draft_list)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::channel_infos)

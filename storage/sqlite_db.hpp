@@ -6,6 +6,7 @@
 //
 // Not thread-safe: exactly one owner (the storage actor) uses it at a time.
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -74,6 +75,13 @@ public:
 
   /// The highest id stored so far, 0 for an empty database.
   uint64_t last_id() const { return last_id_; }
+
+  /// Whether `channel` has a committed message. Answered from memory: the
+  /// channels are read once at open and grow with each commit.
+  bool has_channel(const std::string& channel) const { return channel_last_.count(channel) != 0; }
+
+  /// Channels with at least one committed message, from memory like has_channel.
+  std::size_t channel_count() const { return channel_last_.size(); }
 
   const std::string& path() const { return path_; }
 

@@ -1,5 +1,8 @@
 #include "storage/storage_actor.hpp"
 
+#include <iterator>
+#include <string>
+#include <unordered_set>
 #include <utility>
 
 #include <spdlog/spdlog.h>
@@ -14,32 +17,52 @@ namespace {
 
 using storage_pointer = storage_actor::stateful_pointer<storage_state>;
 
-// Writes every pending append in one transaction, then tells the cache and
-// answers the requesters; on failure answers each with storage_failure and
-// tells the cache nothing, since nothing was stored.
-void commit_pending(storage_pointer self) {
+// Decides, in arrival order, which drafts may be stored. A draft for a
+// channel with nothing stored creates that channel, so once max_channels
+// exist it is refused; a channel created earlier in the same batch counts
+// already, and its later drafts are admitted like any existing channel's.
+class channel_admission {
+public:
+  channel_admission(const sqlite_db& db, std::size_t max_channels)
+    : db_(db), max_channels_(max_channels) {
+    // nop
+  }
+
+  bool admit(const std::string& channel) {
+    if (max_channels_ == 0 || db_.has_channel(channel) || created_.count(channel) != 0)
+      return true;
+    if (db_.channel_count() + created_.size() >= max_channels_)
+      return false;
+    created_.insert(channel);
+    return true;
+  }
+
+private:
+  const sqlite_db& db_;
+  std::size_t max_channels_;
+  std::unordered_set<std::string> created_;
+};
+
+caf::error channel_limit_error(std::size_t max_channels) {
+  return caf::make_error(errc::channel_limit, "channel limit reached (max_channels = "
+                                                + std::to_string(max_channels)
+                                                + "): publish to an existing channel");
+}
+
+// Writes the admitted drafts in one transaction and fills in their results
+// (results[slots[i]] belongs to drafts[i]). The cache hears of the committed
+// frames, in one message, before anyone is answered; when the commit fails
+// each of them gets storage_failure and the cache hears nothing.
+void store(storage_pointer self, const draft_list& drafts, const std::vector<std::size_t>& slots,
+           append_results& results) {
   auto& st = self->state;
-  st.commit_scheduled = false;
-  if (st.pending.empty())
-    return;
-  auto requests = std::move(st.pending);
-  st.pending.clear();
-  draft_list drafts;
-  for (auto& r : requests)
-    for (auto& d : r.drafts)
-      drafts.push_back(std::move(d));
   st.last_batch_size = drafts.size();
   auto res = st.db->append(drafts);
   if (!res.ok) {
     ++st.failed_commits;
     spdlog::error("storage: commit of {} message(s) failed: {}", drafts.size(), res.error);
-    for (auto& r : requests) {
-      auto err = caf::make_error(errc::storage_failure, res.error);
-      if (r.batch)
-        r.many.deliver(err);
-      else
-        r.one.deliver(err);
-    }
+    for (auto slot : slots)
+      results[slot] = caf::make_error(errc::storage_failure, res.error);
     return;
   }
   ++st.commits;
@@ -53,21 +76,63 @@ void commit_pending(storage_pointer self) {
     f->prev_id = pos.prev_id;
     f->channel = d.channel;
     f->json = render_frame(pos.id, d.channel, d.username, d.text, d.time_ms);
+    results[slots[i]] = f;
     frames.push_back(std::move(f));
   }
-  // Ids were assigned in arrival order, so this is id order. The cache hears
-  // of the messages (in one message) before their publishers do: the HTTP
-  // reply never gets ahead of the fan-out.
-  self->send(st.cache, committed_atom_v, frames);
-  auto next = frames.begin();
+  // Ids were assigned in arrival order, so this is id order. The HTTP reply
+  // never gets ahead of the fan-out.
+  self->send(st.cache, committed_atom_v, std::move(frames));
+}
+
+// Hands each requester its share of `results`, which hold one entry per
+// draft of every request, in request order.
+void answer(std::vector<storage_state::pending_append>& requests, append_results& results) {
+  auto next = results.begin();
   for (auto& r : requests) {
     auto end = next + static_cast<std::ptrdiff_t>(r.drafts.size());
     if (r.batch)
-      r.many.deliver(frame_list(next, end));
+      r.many.deliver(append_results(std::make_move_iterator(next), std::make_move_iterator(end)));
+    else if (*next)
+      r.one.deliver(std::move(**next));
     else
-      r.one.deliver(*next);
+      r.one.deliver(next->error());
     next = end;
   }
+}
+
+// Answers every pending append: drafts past the channel limit are refused
+// on the spot, the others are stored together in one transaction.
+void commit_pending(storage_pointer self) {
+  auto& st = self->state;
+  st.commit_scheduled = false;
+  if (st.pending.empty())
+    return;
+  auto requests = std::move(st.pending);
+  st.pending.clear();
+  append_results results;
+  draft_list admitted;
+  std::vector<std::size_t> slots; // where each admitted draft's result goes
+  std::size_t refused = 0;
+  channel_admission admission{*st.db, st.max_channels};
+  for (auto& r : requests)
+    for (auto& d : r.drafts) {
+      if (admission.admit(d.channel)) {
+        slots.push_back(results.size());
+        results.emplace_back(frame{}); // filled in by store()
+        admitted.push_back(std::move(d));
+      } else {
+        ++refused;
+        results.emplace_back(channel_limit_error(st.max_channels));
+      }
+    }
+  if (refused > 0) {
+    st.refused += refused;
+    spdlog::info("storage: {} message(s) for new channels refused: max_channels = {} reached",
+                 refused, st.max_channels);
+  }
+  if (!admitted.empty())
+    store(self, admitted, slots, results);
+  answer(requests, results);
 }
 
 // Queues a request for the next commit. Everything already waiting in the
@@ -85,9 +150,10 @@ void enqueue(storage_pointer self, storage_state::pending_append r) {
 } // namespace
 
 storage_actor::behavior_type storage_behavior(storage_pointer self, std::shared_ptr<sqlite_db> db,
-                                              cache_actor cache) {
+                                              cache_actor cache, std::size_t max_channels) {
   self->state.db = std::move(db);
   self->state.cache = std::move(cache);
+  self->state.max_channels = max_channels;
   return {
     [=](append_atom, draft& d) -> caf::result<frame> {
       storage_state::pending_append r;
@@ -97,13 +163,13 @@ storage_actor::behavior_type storage_behavior(storage_pointer self, std::shared_
       enqueue(self, std::move(r));
       return promise;
     },
-    [=](append_atom, draft_list& ds) -> caf::result<frame_list> {
+    [=](append_atom, draft_list& ds) -> caf::result<append_results> {
       if (ds.empty())
-        return frame_list{};
+        return append_results{};
       storage_state::pending_append r;
       r.drafts = std::move(ds);
       r.batch = true;
-      r.many = self->make_response_promise<frame_list>();
+      r.many = self->make_response_promise<append_results>();
       auto promise = r.many;
       enqueue(self, std::move(r));
       return promise;

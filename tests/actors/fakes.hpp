@@ -149,12 +149,14 @@ inline cache_actor::behavior_type fake_cache(cache_actor::stateful_pointer<fake_
   };
 }
 
-/// A storage that keeps frames in memory, fails on demand, and (when given a
+/// A storage that keeps frames in memory, fails on demand, refuses one
+/// channel as if it were past the channel limit, and (when given a
 /// downstream) sends each committed frame on, as the real one does.
 struct fake_storage_state {
   frame_list frames;
   uint64_t next_id = 1;
   bool fail = false;
+  std::string refused_channel; // drafts for it fail with errc::channel_limit
   cache_actor downstream;
   std::vector<uint64_t> asked_since;
   static inline const char* name = "test.storage";
@@ -163,29 +165,44 @@ struct fake_storage_state {
 inline storage_actor::behavior_type
 fake_storage(storage_actor::stateful_pointer<fake_storage_state> self) {
   auto failure = [] { return caf::make_error(errc::storage_failure); };
+  auto refused = [self](const draft& d) {
+    return !self->state.refused_channel.empty() && d.channel == self->state.refused_channel;
+  };
+  auto limit_error = [] {
+    return caf::make_error(errc::channel_limit, std::string{"channel limit reached (fake)"});
+  };
   return {
-    [self, failure](append_atom, const draft& d) -> caf::result<frame> {
+    [self, failure, refused, limit_error](append_atom, const draft& d) -> caf::result<frame> {
       auto& st = self->state;
       if (st.fail)
         return failure();
+      if (refused(d))
+        return limit_error();
       auto f = make_frame(st.next_id++, d.channel);
       st.frames.push_back(f);
       if (st.downstream)
         self->send(st.downstream, committed_atom_v, f);
       return f;
     },
-    [self, failure](append_atom, const draft_list& ds) -> caf::result<frame_list> {
+    [self, failure, refused,
+     limit_error](append_atom, const draft_list& ds) -> caf::result<append_results> {
       auto& st = self->state;
       if (st.fail)
         return failure();
-      frame_list out;
+      append_results out;
+      frame_list committed;
       for (auto& d : ds) {
+        if (refused(d)) {
+          out.emplace_back(limit_error());
+          continue;
+        }
         auto f = make_frame(st.next_id++, d.channel);
         st.frames.push_back(f);
-        out.push_back(f);
+        committed.push_back(f);
+        out.emplace_back(f);
       }
-      if (st.downstream)
-        self->send(st.downstream, committed_atom_v, out);
+      if (st.downstream && !committed.empty())
+        self->send(st.downstream, committed_atom_v, committed);
       return out;
     },
     [](commit_atom) {},

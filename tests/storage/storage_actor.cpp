@@ -1,13 +1,19 @@
+// The storage actor on a real SQLite file: group commit, answers and the
+// cache in id order, failed commits, flush, queries, and the channel limit
+// (refusing only the drafts that would create a channel too many, and
+// counting the channels already in the file after a reopen).
 #define CAF_SUITE storage_actor
 
 #include "storage/storage_actor.hpp"
 
+#include <initializer_list>
 #include <string>
 
 #include <sqlite3.h>
 
 #include <caf/test/dsl.hpp>
 
+#include "actors/error_text.hpp"
 #include "common/temp_dir.hpp"
 
 using namespace herald;
@@ -53,12 +59,28 @@ struct fixture : test_coordinator_fixture<> {
   fixture() {
     CAF_REQUIRE(dir.ok());
     path = dir.file("actor.db");
+    cache = sys.spawn(recording_cache);
+    start_storage(0);
+  }
+
+  // Opens the database file (afresh, as herald does at start-up) and spawns
+  // a storage actor on it with this channel limit.
+  void start_storage(std::size_t max_channels) {
     std::string error;
     db = sqlite_db::open(path, "normal", error);
     CAF_REQUIRE(db != nullptr);
-    cache = sys.spawn(recording_cache);
-    storage = sys.spawn(storage_behavior, db, cache);
+    storage = sys.spawn(storage_behavior, db, cache, max_channels);
     run();
+  }
+
+  // Stops the storage actor and closes the database, then starts again on
+  // the same file: a restart of herald.
+  void restart_storage(std::size_t max_channels) {
+    caf::anon_send_exit(storage, caf::exit_reason::user_shutdown);
+    run();
+    storage = storage_actor{};
+    db.reset();
+    start_storage(max_channels);
   }
 
   ~fixture() {
@@ -83,7 +105,37 @@ struct fixture : test_coordinator_fixture<> {
     CAF_REQUIRE(result != nullptr);
     return result;
   }
+
+  template <class Handle>
+  caf::error receive_error(Handle& h) {
+    caf::error result;
+    h.receive([&](frame&) { CAF_FAIL("append succeeded; an error was expected"); },
+              [&](caf::error& e) { result = std::move(e); });
+    CAF_REQUIRE(result);
+    return result;
+  }
+
+  template <class Handle>
+  append_results receive_results(Handle& h) {
+    append_results result;
+    h.receive([&](append_results& xs) { result = std::move(xs); },
+              [&](caf::error& e) { CAF_FAIL("batch append failed: " << sys.render(e)); });
+    return result;
+  }
+
+  // Appends one draft per channel, each as its own request, and waits for
+  // them all to be stored.
+  void store_all(std::initializer_list<const char*> channels) {
+    for (auto channel : channels) {
+      auto h = self->request(storage, caf::infinite, append_atom_v, make_draft(channel, "x"));
+      run();
+      receive_frame(h);
+    }
+  }
 };
+
+const std::string limit_of_two
+  = "channel limit reached (max_channels = 2): publish to an existing channel";
 
 } // namespace
 
@@ -95,14 +147,13 @@ CAF_TEST(a batch append answers one frame per draft in order) {
   auto single = self->request(storage, caf::infinite, append_atom_v, make_draft("a", "three"));
   run();
   CAF_CHECK_EQUAL(state().commits, 1u); // one transaction for both requests
-  frame_list got;
-  h.receive([&](frame_list& fs) { got = std::move(fs); },
-            [](caf::error& err) { CAF_FAIL("batch append failed: " << caf::to_string(err)); });
+  auto got = receive_results(h);
   CAF_REQUIRE_EQUAL(got.size(), 2u);
-  CAF_CHECK_EQUAL(got[0]->id, 1u);
-  CAF_CHECK_EQUAL(got[0]->channel, "a");
-  CAF_CHECK_EQUAL(got[1]->id, 2u);
-  CAF_CHECK_EQUAL(got[1]->channel, "b");
+  CAF_REQUIRE(got[0] && got[1]);
+  CAF_CHECK_EQUAL((*got[0])->id, 1u);
+  CAF_CHECK_EQUAL((*got[0])->channel, "a");
+  CAF_CHECK_EQUAL((*got[1])->id, 2u);
+  CAF_CHECK_EQUAL((*got[1])->channel, "b");
   CAF_CHECK_EQUAL(receive_frame(single)->id, 3u);
   CAF_CHECK_EQUAL(cache_seen().size(), 3u);
 }
@@ -240,6 +291,114 @@ CAF_TEST(queries answer from the database) {
   run();
   hl.receive([&](uint64_t x) { last = x; }, [&](caf::error& e) { CAF_FAIL(sys.render(e)); });
   CAF_CHECK_EQUAL(last, 4u);
+}
+
+CAF_TEST(at the channel limit only drafts for new channels are refused) {
+  restart_storage(2);
+  store_all({"a", "b"});
+  CAF_CHECK_EQUAL(state().commits, 2u);
+  // One commit: a batch mixing existing and new channels, and single drafts.
+  auto batch = self->request(storage, caf::infinite, append_atom_v,
+                             draft_list{make_draft("a", "one"), make_draft("c", "two"),
+                                        make_draft("b", "three")});
+  auto single_new = self->request(storage, caf::infinite, append_atom_v, make_draft("d", "four"));
+  auto single_old = self->request(storage, caf::infinite, append_atom_v, make_draft("a", "five"));
+  run();
+  CAF_CHECK_EQUAL(state().commits, 3u);
+  CAF_CHECK_EQUAL(state().last_batch_size, 3u); // a, b, a: the refused stay out
+  CAF_CHECK_EQUAL(state().refused, 2u);
+  auto got = receive_results(batch);
+  CAF_REQUIRE_EQUAL(got.size(), 3u);
+  CAF_REQUIRE(got[0]);
+  CAF_CHECK_EQUAL((*got[0])->id, 3u);
+  CAF_CHECK_EQUAL((*got[0])->prev_id, 1u);
+  CAF_REQUIRE(!got[1]);
+  CAF_CHECK(is_errc(got[1].error(), errc::channel_limit));
+  CAF_CHECK_EQUAL(client_text(got[1].error()), limit_of_two);
+  CAF_REQUIRE(got[2]);
+  CAF_CHECK_EQUAL((*got[2])->id, 4u);
+  CAF_CHECK_EQUAL((*got[2])->channel, "b");
+  auto refused = receive_error(single_new);
+  CAF_CHECK(is_errc(refused, errc::channel_limit));
+  CAF_CHECK_EQUAL(client_text(refused), limit_of_two);
+  CAF_CHECK_EQUAL(receive_frame(single_old)->id, 5u);
+  // Nothing of the refused drafts reached the cache or the database.
+  CAF_CHECK_EQUAL(cache_seen().size(), 5u);
+  CAF_CHECK_EQUAL(db->channel_count(), 2u);
+  CAF_CHECK(!db->has_channel("c"));
+  CAF_CHECK(!db->has_channel("d"));
+}
+
+CAF_TEST(channels created earlier in the same commit count against the limit) {
+  restart_storage(2);
+  auto batch = self->request(storage, caf::infinite, append_atom_v,
+                             draft_list{make_draft("a", "one"), make_draft("b", "two"),
+                                        make_draft("c", "three"), make_draft("b", "four")});
+  run();
+  auto got = receive_results(batch);
+  CAF_REQUIRE_EQUAL(got.size(), 4u);
+  CAF_CHECK(got[0] && got[1] && got[3]);
+  CAF_REQUIRE(!got[2]);
+  CAF_CHECK(is_errc(got[2].error(), errc::channel_limit));
+  CAF_CHECK_EQUAL(db->channel_count(), 2u);
+}
+
+CAF_TEST(the channel count survives reopening the database) {
+  restart_storage(2);
+  store_all({"a", "b"});
+  restart_storage(2);
+  CAF_CHECK_EQUAL(db->channel_count(), 2u);
+  auto new_channel = self->request(storage, caf::infinite, append_atom_v, make_draft("c", "x"));
+  auto old_channel = self->request(storage, caf::infinite, append_atom_v, make_draft("b", "y"));
+  run();
+  CAF_CHECK(is_errc(receive_error(new_channel), errc::channel_limit));
+  auto f = receive_frame(old_channel);
+  CAF_CHECK_EQUAL(f->id, 3u);
+  CAF_CHECK_EQUAL(f->prev_id, 2u);
+  // A higher limit after the restart makes room for exactly one more.
+  restart_storage(3);
+  auto c = self->request(storage, caf::infinite, append_atom_v, make_draft("c", "x"));
+  auto d = self->request(storage, caf::infinite, append_atom_v, make_draft("d", "x"));
+  run();
+  CAF_CHECK_EQUAL(receive_frame(c)->channel, "c");
+  CAF_CHECK(is_errc(receive_error(d), errc::channel_limit));
+}
+
+CAF_TEST(max_channels 0 means no limit) {
+  restart_storage(0);
+  draft_list drafts;
+  for (int i = 0; i < 50; ++i)
+    drafts.push_back(make_draft("ch" + std::to_string(i), "x"));
+  auto batch = self->request(storage, caf::infinite, append_atom_v, drafts);
+  run();
+  auto got = receive_results(batch);
+  CAF_REQUIRE_EQUAL(got.size(), 50u);
+  for (auto& r : got)
+    CAF_CHECK(r);
+  CAF_CHECK_EQUAL(state().refused, 0u);
+  CAF_CHECK_EQUAL(db->channel_count(), 50u);
+}
+
+CAF_TEST(a failed commit still tells a refused draft it hit the channel limit) {
+  restart_storage(1);
+  store_all({"a"});
+  sqlite3* other = nullptr;
+  CAF_REQUIRE_EQUAL(sqlite3_open(path.c_str(), &other), SQLITE_OK);
+  CAF_REQUIRE_EQUAL(sqlite3_exec(other,
+                                 "CREATE TRIGGER refuse BEFORE INSERT ON messages "
+                                 "BEGIN SELECT RAISE(ABORT, 'disk says no'); END;",
+                                 nullptr, nullptr, nullptr),
+                    SQLITE_OK);
+  sqlite3_close(other);
+  auto batch = self->request(storage, caf::infinite, append_atom_v,
+                             draft_list{make_draft("a", "one"), make_draft("b", "two")});
+  run();
+  CAF_CHECK_EQUAL(state().failed_commits, 1u);
+  auto got = receive_results(batch);
+  CAF_REQUIRE_EQUAL(got.size(), 2u);
+  CAF_REQUIRE(!got[0] && !got[1]);
+  CAF_CHECK(is_errc(got[0].error(), errc::storage_failure));
+  CAF_CHECK(is_errc(got[1].error(), errc::channel_limit));
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
