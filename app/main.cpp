@@ -96,7 +96,8 @@ int main(int argc, char** argv) {
   actors->cache = sys.spawn(herald::cache_behavior, actors->broadcaster, cfg.cache_per_channel);
   // SQLite blocks: storage gets a thread of its own, never a scheduler thread.
   actors->storage = sys.spawn<caf::detached>(
-    herald::storage_behavior, std::shared_ptr<herald::sqlite_db>(std::move(db)), actors->cache);
+    herald::storage_behavior, std::shared_ptr<herald::sqlite_db>(std::move(db)), actors->cache,
+    cfg.max_channels);
   actors->ingest = sys.spawn(herald::ingest_behavior, actors->storage);
   actors->query = sys.spawn(herald::query_behavior, actors->broadcaster, actors->cache,
                             actors->storage);
@@ -109,7 +110,12 @@ int main(int argc, char** argv) {
       spdlog::critical("{}", error);
       code = exit_environment;
     } else {
-      spdlog::info("listening on http://{}:{}", cfg.listen_address, server.port());
+      bool tls = !cfg.tls_cert.empty();
+      spdlog::info("listening on {}://{}:{}", tls ? "https" : "http", cfg.listen_address,
+                   server.port());
+      if (server.plain_port() != 0)
+        spdlog::info("plain listener on http://{}:{} (loopback only)", cfg.plain_listen_address,
+                     server.plain_port());
       server.run(); // returns after a graceful shutdown
       flush_storage(sys, actors->storage);
     }

@@ -17,6 +17,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <spdlog/spdlog.h>
 
 #include "config/config.hpp"
@@ -35,6 +36,10 @@ namespace {
 constexpr auto linger_time = std::chrono::seconds(2);
 constexpr std::size_t linger_limit = 1024 * 1024;
 
+// What the first read of an idle kept-alive connection takes: the start of
+// the next request, the rest follows through the parser.
+constexpr std::size_t idle_read_size = 1024;
+
 constexpr std::string_view continue_response = "HTTP/1.1 100 Continue\r\n\r\n";
 
 /// Peers going away and timeouts are routine; everything else is logged.
@@ -51,53 +56,103 @@ void fail(uint64_t id, const beast::error_code& ec, std::string_view what) {
 
 } // namespace
 
-http_session::http_session(tcp::socket&& socket, std::shared_ptr<server_state> state, uint64_t id,
-                           connection_slot slot)
-  : stream_(std::move(socket)),
+template <class Stream>
+basic_http_session<Stream>::basic_http_session(Stream&& stream, std::shared_ptr<server_state> state,
+                                               uint64_t id, connection_slot slot)
+  : stream_(std::move(stream)),
     strand_(stream_.get_executor()),
     state_(std::move(state)),
     id_(id),
     slot_(std::move(slot)) {
 }
 
-http_session::~http_session() {
+template <class Stream>
+basic_http_session<Stream>::~basic_http_session() {
   state_->remove_connection(id_);
 }
 
-void http_session::run() {
-  std::weak_ptr<http_session> weak = shared_from_this();
+template <class Stream>
+void basic_http_session<Stream>::run() {
+  std::weak_ptr<basic_http_session> weak = this->shared_from_this();
   state_->add_connection(id_, [weak] {
     if (auto self = weak.lock())
       self->shutdown();
   });
-  net::dispatch(strand_, beast::bind_front_handler(&http_session::do_read, shared_from_this()));
+  if constexpr (is_tls) {
+    net::dispatch(strand_, [self = this->shared_from_this()] {
+      // A client that connects and never finishes the handshake holds a
+      // slot: it gets as long as an HTTP request's header does.
+      beast::get_lowest_layer(self->stream_).expires_after(self->state_->cfg().handshake_timeout);
+      self->reading_ = true; // shutdown() cancels a pending handshake too
+      self->stream_.async_handshake(
+        net::ssl::stream_base::server,
+        beast::bind_front_handler(&basic_http_session::on_tls_handshake, self));
+    });
+  } else {
+    net::dispatch(strand_,
+                  beast::bind_front_handler(&basic_http_session::do_read, this->shared_from_this()));
+  }
+}
+
+template <class Stream>
+void basic_http_session<Stream>::on_tls_handshake(beast::error_code ec) {
+  reading_ = false;
+  if (ec) {
+    // Scanners, plain-text clients and expired certificates: routine.
+    spdlog::debug("connection {}: TLS handshake failed: {}", id_, ec.message());
+    return end("TLS handshake failed");
+  }
+  do_read();
 }
 
 // Any thread.
-void http_session::shutdown() {
-  net::post(strand_, [self = shared_from_this()] {
+template <class Stream>
+void basic_http_session<Stream>::shutdown() {
+  net::post(strand_, [self = this->shared_from_this()] {
     if (self->ended_)
       return;
     self->closing_ = true;
     if (self->reading_)
-      self->stream_.cancel(); // on_header sees operation_aborted and ends
+      beast::get_lowest_layer(self->stream_).cancel(); // the read sees operation_aborted and ends
   });
 }
 
-void http_session::do_read() {
+template <class Stream>
+void basic_http_session<Stream>::do_read() {
   if (closing_ || state_->stopping())
     return end("server shutting down");
+  // A kept-alive connection may wait idle_timeout for its next request;
+  // once that request starts, its header gets handshake_timeout like the
+  // first one, so idling is never a way to send a header slowly.
+  if (requests_ == 0 || buffer_.size() > 0)
+    return read_request();
+  beast::get_lowest_layer(stream_).expires_after(state_->cfg().idle_timeout);
+  reading_ = true;
+  stream_.async_read_some(
+    buffer_.prepare(idle_read_size), [self = this->shared_from_this()](beast::error_code ec,
+                                                                        std::size_t n) {
+      self->reading_ = false;
+      if (ec)
+        return self->read_failed(ec);
+      self->buffer_.commit(n);
+      self->read_request();
+    });
+}
+
+template <class Stream>
+void basic_http_session<Stream>::read_request() {
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(state_->cfg().max_header_size));
   parser_->body_limit(static_cast<std::uint64_t>(state_->cfg().max_message_size));
   // One bound for waiting idle and for the whole header.
-  stream_.expires_after(state_->cfg().handshake_timeout);
+  beast::get_lowest_layer(stream_).expires_after(state_->cfg().handshake_timeout);
   reading_ = true;
   http::async_read_header(stream_, buffer_, *parser_,
-                          beast::bind_front_handler(&http_session::on_header, shared_from_this()));
+                          beast::bind_front_handler(&basic_http_session::on_header, this->shared_from_this()));
 }
 
-void http_session::on_header(beast::error_code ec, std::size_t) {
+template <class Stream>
+void basic_http_session<Stream>::on_header(beast::error_code ec, std::size_t) {
   reading_ = false;
   if (ec)
     return read_failed(ec);
@@ -106,36 +161,40 @@ void http_session::on_header(beast::error_code ec, std::size_t) {
   const auto& req = parser_->get();
   // Clients such as curl wait for this before they send a larger body.
   if (req.version() >= 11 && beast::iequals(req[http::field::expect], "100-continue")) {
-    stream_.expires_after(state_->cfg().handshake_timeout);
+    beast::get_lowest_layer(stream_).expires_after(state_->cfg().handshake_timeout);
     net::async_write(stream_, net::buffer(continue_response.data(), continue_response.size()),
-                     beast::bind_front_handler(&http_session::on_continue, shared_from_this()));
+                     beast::bind_front_handler(&basic_http_session::on_continue, this->shared_from_this()));
     return;
   }
   on_continue({}, 0);
 }
 
-void http_session::on_continue(beast::error_code ec, std::size_t) {
+template <class Stream>
+void basic_http_session<Stream>::on_continue(beast::error_code ec, std::size_t) {
   if (ec) {
     fail(id_, ec, "write 100-continue");
     return end("write failed");
   }
-  stream_.expires_after(state_->cfg().handshake_timeout);
+  beast::get_lowest_layer(stream_).expires_after(state_->cfg().handshake_timeout);
   http::async_read(stream_, buffer_, *parser_,
-                   beast::bind_front_handler(&http_session::on_read, shared_from_this()));
+                   beast::bind_front_handler(&basic_http_session::on_read, this->shared_from_this()));
 }
 
-void http_session::on_read(beast::error_code ec, std::size_t) {
+template <class Stream>
+void basic_http_session<Stream>::on_read(beast::error_code ec, std::size_t) {
   if (ec)
     return read_failed(ec);
   handle_request();
 }
 
-void http_session::read_failed(beast::error_code ec) {
+template <class Stream>
+void basic_http_session<Stream>::read_failed(beast::error_code ec) {
   if (ec == http::error::header_limit)
     return send_error(431, "request headers too large", true);
   if (ec == http::error::body_limit)
     return send_error(413, "request body too large", true);
-  if (ec == http::error::end_of_stream)
+  if (ec == http::error::end_of_stream || ec == net::error::eof
+      || ec == net::ssl::error::stream_truncated)
     return end("closed by peer");
   if (ec == beast::error::timeout)
     return end("read timed out");
@@ -150,7 +209,8 @@ void http_session::read_failed(beast::error_code ec) {
   end("read failed: " + ec.message());
 }
 
-void http_session::send_error(unsigned status, std::string_view message, bool close) {
+template <class Stream>
+void basic_http_session<Stream>::send_error(unsigned status, std::string_view message, bool close) {
   unsigned version = 11;
   bool keep_alive = !close;
   if (parser_ && parser_->is_header_done()) {
@@ -160,20 +220,23 @@ void http_session::send_error(unsigned status, std::string_view message, bool cl
   send(make_error(status, message, version, keep_alive), close);
 }
 
-void http_session::send(http_response res, bool close) {
+template <class Stream>
+void basic_http_session<Stream>::send(http_response res, bool close) {
   if (ended_)
     return;
   if (close || closing_ || state_->stopping())
     res.keep_alive(false);
   close = !res.keep_alive();
   res_ = std::move(res);
-  stream_.expires_after(state_->cfg().handshake_timeout);
+  beast::get_lowest_layer(stream_).expires_after(state_->cfg().handshake_timeout);
   http::async_write(stream_, *res_,
-                    beast::bind_front_handler(&http_session::on_write, shared_from_this(), close));
+                    beast::bind_front_handler(&basic_http_session::on_write, this->shared_from_this(), close));
 }
 
-void http_session::on_write(bool close, beast::error_code ec, std::size_t) {
+template <class Stream>
+void basic_http_session<Stream>::on_write(bool close, beast::error_code ec, std::size_t) {
   res_.reset();
+  ++requests_;
   // The response is out (or cannot be): this publish no longer holds up shutdown.
   publish_.reset();
   if (ec) {
@@ -185,19 +248,30 @@ void http_session::on_write(bool close, beast::error_code ec, std::size_t) {
   do_read();
 }
 
-void http_session::linger() {
+template <class Stream>
+void basic_http_session<Stream>::linger() {
   state_->remove_connection(id_);
-  beast::error_code ec;
-  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-  if (ec)
-    return end("closed");
-  stream_.expires_after(linger_time);
-  do_drain();
+  if constexpr (is_tls) {
+    // No half-close in TLS that the client would still write through
+    // (OpenSSL fails reads of data after its close_notify): the response
+    // says Connection: close, so read and discard until the client closes,
+    // bounded like the plain case.
+    beast::get_lowest_layer(stream_).expires_after(linger_time);
+    do_drain();
+  } else {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (ec)
+      return end("closed");
+    beast::get_lowest_layer(stream_).expires_after(linger_time);
+    do_drain();
+  }
 }
 
-void http_session::do_drain() {
+template <class Stream>
+void basic_http_session<Stream>::do_drain() {
   stream_.async_read_some(net::buffer(drain_buf_),
-                          [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                          [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
                             self->drained_ += n;
                             if (ec || self->drained_ > linger_limit)
                               return self->end("closed after response");
@@ -205,15 +279,20 @@ void http_session::do_drain() {
                           });
 }
 
-void http_session::end(std::string_view reason) {
+template <class Stream>
+void basic_http_session<Stream>::end(std::string_view reason) {
   if (ended_)
     return;
   ended_ = true;
+  auto& tcp_stream = beast::get_lowest_layer(stream_);
   beast::error_code ec;
-  stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-  stream_.close();
+  tcp_stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+  tcp_stream.close();
   state_->remove_connection(id_);
   spdlog::debug("connection {} closed: {}", id_, reason);
 }
+
+template class basic_http_session<beast::tcp_stream>;
+template class basic_http_session<tls_stream>;
 
 } // namespace herald

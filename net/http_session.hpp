@@ -3,13 +3,15 @@
 // One HTTP connection: reads requests (keep-alive), routes them, answers,
 // and hands WebSocket upgrades over to start_ws_session. Everything but
 // shutdown() runs on the connection's strand. The connection's life is in
-// http_session.cpp, the endpoints in http_dispatch.cpp.
+// http_session.cpp, the endpoints in http_dispatch.cpp. The same code runs
+// over plain TCP and over TLS (the stream type), instantiated for both there.
 
 #include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/any_io_executor.hpp>
@@ -22,20 +24,23 @@
 #include "net/connection_limits.hpp"
 #include "net/http_error.hpp"
 #include "net/server_state.hpp"
+#include "net/tls_context.hpp"
 
 namespace herald {
 
 struct route;
 
-class http_session : public std::enable_shared_from_this<http_session> {
+template <class Stream>
+class basic_http_session : public std::enable_shared_from_this<basic_http_session<Stream>> {
 public:
   /// `slot`: the connection's place in the connection limits, held until
   /// the connection ends or handed on to the WebSocket at the upgrade.
-  http_session(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<server_state> state,
-               uint64_t id, connection_slot slot);
-  ~http_session();
+  basic_http_session(Stream&& stream, std::shared_ptr<server_state> state, uint64_t id,
+                     connection_slot slot);
+  ~basic_http_session();
 
-  /// Registers the connection and starts reading. Call once.
+  /// Registers the connection, completes the TLS handshake (over TLS), and
+  /// starts reading. Call once.
   void run();
 
   /// Thread-safe: closes the connection now if it waits for a request, or
@@ -44,8 +49,11 @@ public:
 
 private:
   using request = boost::beast::http::request<boost::beast::http::string_body>;
+  static constexpr bool is_tls = std::is_same_v<Stream, tls_stream>;
 
+  void on_tls_handshake(boost::beast::error_code ec);
   void do_read();
+  void read_request();
   void on_header(boost::beast::error_code ec, std::size_t);
   void on_continue(boost::beast::error_code ec, std::size_t);
   void on_read(boost::beast::error_code ec, std::size_t);
@@ -70,7 +78,7 @@ private:
   void do_drain();
   void end(std::string_view reason);
 
-  boost::beast::tcp_stream stream_;
+  Stream stream_;
   // The connection's strand (made at accept); a copy usable from any thread,
   // even after stream_ has been handed over to the WebSocket session.
   boost::asio::any_io_executor strand_;
@@ -83,9 +91,13 @@ private:
   connection_slot slot_;
   std::array<char, 4096> drain_buf_{};
   std::size_t drained_ = 0;
+  uint64_t requests_ = 0; // requests answered or handed over so far
   bool reading_ = false;  // a request read is pending (the connection is idle)
   bool closing_ = false;  // shutdown asked; do not read another request
   bool ended_ = false;    // the connection is closed or handed over
 };
+
+using http_session = basic_http_session<boost::beast::tcp_stream>;
+using https_session = basic_http_session<tls_stream>;
 
 } // namespace herald

@@ -102,12 +102,15 @@ private:
 
 } // namespace
 
-listener::listener(io_pool& pool, std::shared_ptr<server_state> state)
+listener::listener(io_pool& pool, std::shared_ptr<server_state> state,
+                   std::shared_ptr<connection_limits> limits,
+                   std::shared_ptr<net::ssl::context> tls)
   : pool_(pool),
     acceptor_(net::make_strand(pool.main())),
     backoff_(acceptor_.get_executor()),
     state_(std::move(state)),
-    limits_(state_->cfg().max_connections, state_->cfg().max_connections_per_ip) {
+    limits_(std::move(limits)),
+    tls_(std::move(tls)) {
 }
 
 bool listener::open(const tcp::endpoint& endpoint, std::string& error) {
@@ -189,15 +192,24 @@ void listener::on_accept(beast::error_code ec, tcp::socket socket) {
     socket.close(ignored);
     return do_accept();
   }
-  auto slot = limits_.try_acquire(peer.address().to_string());
+  auto slot = limits_->try_acquire(peer.address().to_string());
   if (!slot) {
     log_refusal(describe(peer), slot);
+    // Over TLS too the answer is plain text: a TLS handshake per refusal
+    // is work for an overloaded server; the client sees a failed handshake.
     std::make_shared<refused_connection>(std::move(socket))->run(refusal_response(slot.refusal()));
     return do_accept();
   }
   auto id = state_->next_connection_id();
   spdlog::debug("connection {} opened from {}", id, describe(peer));
-  std::make_shared<http_session>(std::move(socket), state_, id, std::move(slot))->run();
+  if (tls_)
+    std::make_shared<https_session>(tls_stream{std::move(socket), *tls_}, state_, id,
+                                    std::move(slot))
+      ->run();
+  else
+    std::make_shared<http_session>(beast::tcp_stream{std::move(socket)}, state_, id,
+                                   std::move(slot))
+      ->run();
   do_accept();
 }
 
@@ -214,10 +226,10 @@ void listener::log_refusal(const std::string& peer, const connection_slot& refus
   unlogged_refusals_ = 0;
   if (refused.refusal() == connection_refusal::per_address)
     spdlog::warn("refused connection from {}: max_connections_per_ip ({}) reached{}", peer,
-                 limits_.per_address_limit(), left_out);
+                 limits_->per_address_limit(), left_out);
   else
     spdlog::warn("refused connection from {}: max_connections ({}) reached{}", peer,
-                 limits_.total_limit(), left_out);
+                 limits_->total_limit(), left_out);
 }
 
 } // namespace herald

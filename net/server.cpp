@@ -22,6 +22,7 @@
 #include "net/io_pool.hpp"
 #include "net/listener.hpp"
 #include "net/server_state.hpp"
+#include "net/tls_context.hpp"
 
 namespace herald {
 
@@ -63,6 +64,9 @@ struct server::impl {
       actors(h),
       pool(c.io_threads),
       state(std::make_shared<server_state>(c, h)),
+      // One count for every listener: a client's connections add up
+      // whichever port they came in on.
+      limits(std::make_shared<connection_limits>(c.max_connections, c.max_connections_per_ip)),
       signals(pool.main(), SIGINT, SIGTERM),
       strand(net::make_strand(pool.main())),
       timer(strand) {
@@ -75,7 +79,9 @@ struct server::impl {
   hub& actors;
   io_pool pool; // destroyed after everything that uses its contexts
   std::shared_ptr<server_state> state;
+  std::shared_ptr<connection_limits> limits;
   std::shared_ptr<listener> acceptor;
+  std::shared_ptr<listener> plain_acceptor; // [tls] plain_listen, next to TLS
   net::signal_set signals;
   // The shutdown sequence runs on this strand.
   net::strand<net::io_context::executor_type> strand;
@@ -113,6 +119,8 @@ struct server::impl {
     state->begin_stopping();
     if (acceptor)
       acceptor->stop();
+    if (plain_acceptor)
+      plain_acceptor->stop();
     // Every client hears when to come back, each a different moment within
     // reconnect_spread, so they do not all reconnect at once.
     pool.close_all(1001, [] { return shutdown_reason(); });
@@ -165,23 +173,54 @@ server::server(const config& cfg, hub& h) : impl_(std::make_unique<impl>(cfg, h)
 
 server::~server() = default;
 
-bool server::listen(std::string& error) {
+namespace {
+
+std::shared_ptr<listener> open_listener(io_pool& pool, std::shared_ptr<server_state> state,
+                                        std::shared_ptr<connection_limits> limits,
+                                        std::shared_ptr<net::ssl::context> tls,
+                                        const std::string& address_text, uint16_t port,
+                                        std::string& error) {
   boost::system::error_code ec;
-  auto address = net::ip::make_address(impl_->cfg.listen_address, ec);
+  auto address = net::ip::make_address(address_text, ec);
   if (ec) {
-    error = "cannot listen on " + impl_->cfg.listen_address + ":"
-            + std::to_string(impl_->cfg.port) + ": invalid address";
-    return false;
+    error = "cannot listen on " + address_text + ":" + std::to_string(port) + ": invalid address";
+    return nullptr;
   }
-  auto l = std::make_shared<listener>(impl_->pool, impl_->state);
-  if (!l->open(tcp::endpoint{address, impl_->cfg.port}, error))
+  auto l = std::make_shared<listener>(pool, std::move(state), std::move(limits), std::move(tls));
+  if (!l->open(tcp::endpoint{address, port}, error))
+    return nullptr;
+  return l;
+}
+
+} // namespace
+
+bool server::listen(std::string& error) {
+  auto& cfg = impl_->cfg;
+  std::shared_ptr<net::ssl::context> tls;
+  if (!cfg.tls_cert.empty()) {
+    tls = make_tls_context(cfg, error);
+    if (!tls)
+      return false;
+  }
+  impl_->acceptor = open_listener(impl_->pool, impl_->state, impl_->limits, tls,
+                                  cfg.listen_address, cfg.port, error);
+  if (!impl_->acceptor)
     return false;
-  impl_->acceptor = std::move(l);
+  if (!cfg.plain_listen_address.empty()) {
+    impl_->plain_acceptor = open_listener(impl_->pool, impl_->state, impl_->limits, nullptr,
+                                          cfg.plain_listen_address, cfg.plain_port, error);
+    if (!impl_->plain_acceptor)
+      return false;
+  }
   return true;
 }
 
 uint16_t server::port() const {
   return impl_->acceptor ? impl_->acceptor->port() : 0;
+}
+
+uint16_t server::plain_port() const {
+  return impl_->plain_acceptor ? impl_->plain_acceptor->port() : 0;
 }
 
 void server::run() {
@@ -191,6 +230,8 @@ void server::run() {
   }
   impl_->wait_signal();
   impl_->acceptor->run();
+  if (impl_->plain_acceptor)
+    impl_->plain_acceptor->run();
   if (impl_->cfg.ping_interval.count() > 0)
     impl_->pool.start_keepalive(keepalive_tick(impl_->cfg));
   auto threads = impl_->pool.size();

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include <boost/beast/websocket/option.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 
 namespace herald {
 
@@ -37,9 +38,8 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-} // namespace
-
-void configure_ws_stream(ws_stream& ws, const config& cfg, std::string subprotocol) {
+template <class Stream>
+void configure(Stream& ws, const config& cfg, std::string subprotocol) {
   // The websocket stream runs its own timers; the HTTP layer's deadline on
   // the TCP stream would otherwise cut a healthy connection.
   beast::get_lowest_layer(ws).expires_never();
@@ -65,6 +65,16 @@ void configure_ws_stream(ws_stream& ws, const config& cfg, std::string subprotoc
       if (!proto.empty())
         res.set(beast::http::field::sec_websocket_protocol, proto);
     }));
+}
+
+} // namespace
+
+void configure_ws_stream(ws_stream& ws, const config& cfg, std::string subprotocol) {
+  configure(ws, cfg, std::move(subprotocol));
+}
+
+void configure_ws_stream(wss_stream& ws, const config& cfg, std::string subprotocol) {
+  configure(ws, cfg, std::move(subprotocol));
 }
 
 std::string choose_subprotocol(std::string_view offered,

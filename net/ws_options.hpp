@@ -14,10 +14,12 @@
 #include <boost/beast/websocket/stream.hpp>
 
 #include "config/config.hpp"
+#include "net/tls_context.hpp"
 
 namespace herald {
 
 using ws_stream = boost::beast::websocket::stream<boost::beast::tcp_stream>;
+using wss_stream = boost::beast::websocket::stream<tls_stream>;
 
 /// Close reasons are at most 123 bytes (RFC 6455 5.5: control payloads are
 /// 125 bytes, two of which carry the code).
@@ -27,6 +29,7 @@ constexpr std::size_t max_close_reason = 123;
 /// the response decorator (`Server: herald`, and `Sec-WebSocket-Protocol:
 /// <subprotocol>` unless it is empty). Call before accepting.
 void configure_ws_stream(ws_stream& ws, const config& cfg, std::string subprotocol);
+void configure_ws_stream(wss_stream& ws, const config& cfg, std::string subprotocol);
 
 /// The first protocol of the client's `Sec-WebSocket-Protocol` offer (a
 /// comma-separated list, possibly from several header lines joined by

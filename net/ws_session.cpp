@@ -15,11 +15,13 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <spdlog/spdlog.h>
 
 #include "config/config.hpp"
 #include "net/fanout_shard.hpp"
 #include "net/slow_consumer.hpp"
+#include "net/upgrade_auth.hpp"
 #include "net/write_queue.hpp"
 #include "net/ws_frame.hpp"
 #include "net/ws_options.hpp"
@@ -40,6 +42,10 @@ constexpr uint16_t close_slow_consumer = 1008;
 constexpr uint16_t close_internal_error = 1011;
 // Buffers per gather write (two per message frame: header and text).
 constexpr std::size_t gather_max = 128;
+// What one read of a TLS connection takes. Its TLS layer keeps a record
+// buffer of its own, so this only bounds the decrypted bytes per read;
+// clients send little (pongs, closes).
+constexpr std::size_t tls_read_size = 4096;
 
 // Every connection of an I/O thread reads into the same buffer: a read is
 // parsed completely before the next one, so an idle connection holds no
@@ -61,7 +67,9 @@ bool peer_gone(const error_code& ec) {
 // One WebSocket connection. Beast answers the upgrade; from then on the
 // connection owns the bare socket: it parses the client's frames itself and
 // writes the queued frames with one gather write, without a read buffer of
-// its own while idle.
+// its own while idle. Over TLS it keeps the TLS stream instead: it reads
+// into a small buffer of its own and copies each gather into one buffer
+// for the TLS layer, which encrypts it anyway.
 //
 // Everything runs on the connection's strand, which belongs to one I/O
 // thread; live messages come from that thread's fanout_shard, the session
@@ -73,13 +81,13 @@ class ws_session : public connection_sink,
                    public ws::frame_events,
                    public std::enable_shared_from_this<ws_session> {
 public:
-  ws_session(beast::tcp_stream&& stream, ws_params params, const config& cfg, ws_hooks hooks)
-    : handshake_(std::make_unique<ws_stream>(std::move(stream))),
-      socket_(handshake_->get_executor()),
-      strand_(handshake_->get_executor()),
+  ws_session(upgraded_stream&& stream, ws_params params, const config& cfg, ws_hooks hooks)
+    : strand_(std::visit([](auto& s) { return net::any_io_executor{s.get_executor()}; }, stream)),
+      socket_(strand_),
       params_(std::move(params)),
       queue_(cfg.write_queue_limit, params_.since),
-      reader_(cfg.max_message_size),
+      reader_(cfg.max_message_size,
+              params_.echo ? ws::message_payloads::assemble : ws::message_payloads::discard),
       hooks_(std::move(hooks)),
       close_timeout_(cfg.handshake_timeout),
       ping_interval_(cfg.ping_interval),
@@ -89,11 +97,15 @@ public:
       replaying_(params_.since.has_value()),
       policy_(policy_for(params_.channel, cfg.slow_consumer_policy, cfg.slow_consumer_channels)),
       last_queued_(params_.since.value_or(0)) {
+    if (auto* plain = std::get_if<beast::tcp_stream>(&stream))
+      handshake_ = std::make_unique<ws_stream>(std::move(*plain));
+    else
+      tls_handshake_ = std::make_unique<wss_stream>(std::move(std::get<tls_stream>(stream)));
   }
 
   void run(http::request<http::string_body> req, const config& cfg, std::size_t leftover) {
     error_code ec;
-    auto ep = beast::get_lowest_layer(*handshake_).socket().remote_endpoint(ec);
+    auto ep = lowest_socket().remote_endpoint(ec);
     peer_ = ec ? "?" : ep.address().to_string() + ":" + std::to_string(ep.port());
     if (leftover > 0) // RFC 6455 4.1: the client waits for the 101 before sending
       spdlog::debug("ws conn={} ignoring {} bytes sent before the handshake",
@@ -102,7 +114,12 @@ public:
     for (auto it = req.find(http::field::sec_websocket_protocol);
          it != req.end() && it->name() == http::field::sec_websocket_protocol; ++it)
       offered.append(it->value().data(), it->value().size()).push_back(',');
-    configure_ws_stream(*handshake_, cfg, choose_subprotocol(offered, cfg.subprotocols));
+    // A configured one, or "herald" next to a bearer.<token> entry (net/upgrade_auth.hpp).
+    auto subprotocol = answer_subprotocol(offered, cfg.subprotocols);
+    if (tls_handshake_)
+      configure_ws_stream(*tls_handshake_, cfg, std::move(subprotocol));
+    else
+      configure_ws_stream(*handshake_, cfg, std::move(subprotocol));
     // Must outlive async_accept; held only until then.
     req_ = std::make_unique<http::request<http::string_body>>(std::move(req));
     // Live messages first, the upgrade's answer after: a client that sees
@@ -207,9 +224,29 @@ public:
 
   // --- ws::frame_events: inside on_readable ------------------------------
 
-  void on_message(bool text, std::size_t size) override {
-    spdlog::debug("ws conn={} ignored a {} message of {} bytes", params_.connection_id,
-                  text ? "text" : "binary", size);
+  void on_message(bool text, std::size_t size, std::string_view payload) override {
+    if (!params_.echo) {
+      spdlog::debug("ws conn={} ignored a {} message of {} bytes", params_.connection_id,
+                    text ? "text" : "binary", size);
+      return;
+    }
+    if (closing_)
+      return;
+    // Back as it came, bounded like any other frame: a client that sends
+    // faster than it reads is a slow consumer. Full only counts once the
+    // socket has taken what it will.
+    const auto op = text ? ws::opcode::text : ws::opcode::binary;
+    if (queue_.push_data(op, payload))
+      return;
+    flush();
+    if (closing_ || queue_.push_data(op, payload))
+      return;
+    // Not overflow(): its close reason names a message id to resume from,
+    // and an echo has none.
+    spdlog::warn("ws slow consumer conn={} (echo) queued={} limit={}", params_.connection_id,
+                 queue_.queued_bytes(), queue_.limit());
+    request_close(close_slow_consumer, "slow consumer");
+    flush();
   }
 
   void on_ping(std::string_view payload) override {
@@ -239,8 +276,11 @@ private:
     if (closing_) // refused before the upgrade was answered
       return abort_handshake();
     accept_started_ = true;
-    handshake_->async_accept(*req_,
-                             beast::bind_front_handler(&ws_session::on_accept, shared_from_this()));
+    auto done = beast::bind_front_handler(&ws_session::on_accept, shared_from_this());
+    if (tls_handshake_)
+      tls_handshake_->async_accept(*req_, std::move(done));
+    else
+      handshake_->async_accept(*req_, std::move(done));
   }
 
   void on_accept(error_code ec) {
@@ -249,9 +289,16 @@ private:
       fail(ec, "handshake");
       return end(ec);
     }
-    // From here on the bare socket: Beast's stream (and its buffers) go.
-    socket_ = beast::get_lowest_layer(*handshake_).release_socket();
-    handshake_.reset();
+    // From here on the bare socket (or the TLS stream): Beast's websocket
+    // stream and its buffers go.
+    if (tls_handshake_) {
+      tls_ = std::make_unique<tls_stream>(std::move(tls_handshake_->next_layer()));
+      tls_handshake_.reset();
+      tls_read_ = std::make_unique<char[]>(tls_read_size);
+    } else {
+      socket_ = beast::get_lowest_layer(*handshake_).release_socket();
+      handshake_.reset();
+    }
     accepted_ = true;
     spdlog::info("ws open conn={} peer={} channel={} since={}", params_.connection_id, peer_,
                  params_.channel, params_.since ? std::to_string(*params_.since) : "none");
@@ -263,15 +310,61 @@ private:
 
   void abort_handshake() {
     error_code ignored;
-    beast::get_lowest_layer(*handshake_).socket().close(ignored);
+    lowest_socket().close(ignored);
     end(net::error::operation_aborted);
+  }
+
+  // The TCP socket under whatever carries the connection now.
+  tcp::socket& lowest_socket() {
+    if (handshake_)
+      return beast::get_lowest_layer(*handshake_).socket();
+    if (tls_handshake_)
+      return beast::get_lowest_layer(*tls_handshake_).socket();
+    if (tls_)
+      return beast::get_lowest_layer(*tls_).socket();
+    return socket_;
   }
 
   // --- reading -------------------------------------------------------------
 
   void do_read() {
+    if (tls_) {
+      tls_->async_read_some(net::buffer(tls_read_.get(), tls_read_size),
+                            beast::bind_front_handler(&ws_session::on_tls_read, shared_from_this()));
+      return;
+    }
     socket_.async_wait(tcp::socket::wait_read,
                        beast::bind_front_handler(&ws_session::on_readable, shared_from_this()));
+  }
+
+  void on_tls_read(error_code ec, std::size_t n) {
+    if (ec)
+      return end(ec);
+    take_bytes(tls_read_.get(), n);
+    after_read();
+  }
+
+  // Bytes from the client, as they came: parsed into frames, which answer
+  // themselves (pong, close) through the queue.
+  void take_bytes(char* data, std::size_t n) {
+    heard_ = true;
+    if (reader_.done())
+      return;
+    if (auto err = reader_.feed(data, n, *this)) {
+      spdlog::info("ws conn={} protocol error: {} {}", params_.connection_id, err->code,
+                   err->reason);
+      peer_closed_ = true; // nothing more will be read from this peer
+      request_close(err->code, err->reason);
+    }
+  }
+
+  void after_read() {
+    flush();
+    if (peer_closed_ && close_written_) // the closing handshake is complete
+      close_socket();
+    if (!lowest_socket().is_open())
+      return end(error_code{});
+    do_read();
   }
 
   void on_readable(error_code ec) {
@@ -289,24 +382,11 @@ private:
       }
       if (n == 0)
         return end(net::error::eof);
-      heard_ = true;
-      if (!reader_.done()) {
-        if (auto err = reader_.feed(buffer.data(), static_cast<std::size_t>(n), *this)) {
-          spdlog::info("ws conn={} protocol error: {} {}", params_.connection_id, err->code,
-                       err->reason);
-          peer_closed_ = true; // nothing more will be read from this peer
-          request_close(err->code, err->reason);
-        }
-      }
+      take_bytes(buffer.data(), static_cast<std::size_t>(n));
       if (static_cast<std::size_t>(n) < read_size_)
         break;
     }
-    flush();
-    if (peer_closed_ && close_written_) // the closing handshake is complete
-      close_socket();
-    if (!socket_.is_open())
-      return end(error_code{});
-    do_read();
+    after_read();
   }
 
   // --- writing -------------------------------------------------------------
@@ -422,7 +502,7 @@ private:
 
   // Writes as much as the socket takes now; waits for room for the rest.
   void flush() {
-    if (!accepted_ || write_waiting_ || !socket_.is_open())
+    if (!accepted_ || write_waiting_ || !lowest_socket().is_open())
       return;
     std::array<iovec, gather_max> iov;
     for (;;) {
@@ -432,6 +512,8 @@ private:
       if (queue_.empty())
         break;
       auto n = queue_.gather(iov.data(), iov.size(), write_size_);
+      if (tls_)
+        return write_tls(iov.data(), n);
       msghdr msg{};
       msg.msg_iov = iov.data();
       msg.msg_iovlen = n;
@@ -450,6 +532,27 @@ private:
       close_written_ = true;
       after_close_written();
     }
+  }
+
+  // The TLS layer takes one buffer per write: the gathered frames are
+  // copied into it and count as written from here on (a close frame may
+  // follow them, and the queue may drop what is not yet started). The
+  // completion comes back to flush() for the rest.
+  void write_tls(const iovec* iov, std::size_t n) {
+    tls_out_.clear();
+    for (std::size_t i = 0; i < n; ++i)
+      tls_out_.append(static_cast<const char*>(iov[i].iov_base), iov[i].iov_len);
+    queue_.consumed(tls_out_.size());
+    write_waiting_ = true;
+    net::async_write(*tls_, net::buffer(tls_out_),
+                     [self = shared_from_this()](error_code ec, std::size_t) {
+                       self->write_waiting_ = false;
+                       if (ec)
+                         return self->write_failed(ec);
+                       if (self->queue_.empty())
+                         std::string{}.swap(self->tls_out_); // an idle connection holds none
+                       self->flush();
+                     });
   }
 
   void wait_writable() {
@@ -531,8 +634,9 @@ private:
 
   void close_socket() {
     error_code ignored;
-    socket_.shutdown(tcp::socket::shutdown_both, ignored);
-    socket_.close(ignored);
+    auto& socket = lowest_socket();
+    socket.shutdown(tcp::socket::shutdown_both, ignored);
+    socket.close(ignored);
   }
 
   // The connection is over, whoever closed it. Runs once, from a handler.
@@ -579,9 +683,13 @@ private:
     spdlog::warn("ws {} conn={} peer={}: {}", what, params_.connection_id, peer_, ec.message());
   }
 
-  std::unique_ptr<ws_stream> handshake_; // Beast's stream, until the 101 is out
-  tcp::socket socket_;                   // the connection, after the 101
   net::any_io_executor strand_; // the connection's strand, safe to use from any thread
+  std::unique_ptr<ws_stream> handshake_;      // Beast's stream, until the 101 is out
+  std::unique_ptr<wss_stream> tls_handshake_; // ... the same over TLS
+  tcp::socket socket_;                        // the connection, after the 101
+  std::unique_ptr<tls_stream> tls_;           // ... over TLS (then socket_ is unused)
+  std::unique_ptr<char[]> tls_read_;          // TLS only: what one read takes
+  std::string tls_out_;                       // TLS only: the write in flight
   std::unique_ptr<http::request<http::string_body>> req_; // during the handshake only
   ws_params params_;
   std::string peer_;
@@ -634,7 +742,7 @@ private:
 
 } // namespace
 
-void start_ws_session(beast::tcp_stream stream, beast::flat_buffer buffer,
+void start_ws_session(upgraded_stream stream, beast::flat_buffer buffer,
                       http::request<http::string_body> req, ws_params params,
                       const config& cfg, ws_hooks hooks) {
   auto session = std::make_shared<ws_session>(std::move(stream), std::move(params), cfg,

@@ -11,7 +11,7 @@
 
 namespace herald {
 
-void start_ws_session(boost::beast::tcp_stream stream, boost::beast::flat_buffer buffer,
+void start_ws_session(upgraded_stream stream, boost::beast::flat_buffer buffer,
                       boost::beast::http::request<boost::beast::http::string_body> req,
                       std::string channel, std::optional<uint64_t> since,
                       uint64_t connection_id, const config& cfg, hub& h,

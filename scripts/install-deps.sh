@@ -5,9 +5,12 @@ set -eu
 
 PACKAGES="g++ cmake ninja-build ccache pkg-config \
 libcaf-dev libboost1.81-dev libboost-json1.81-dev \
-libsqlite3-dev libspdlog-dev libtomlplusplus-dev"
+libsqlite3-dev libspdlog-dev libtomlplusplus-dev libssl-dev"
 if [ "${1:-}" = "--test" ]; then
-  PACKAGES="$PACKAGES sqlite3"
+  PACKAGES="$PACKAGES sqlite3 openssl"
+  # The fuzz stage of scripts/test.sh: clang, and libFuzzer's runtime
+  # (libclang_rt.fuzzer), which clang only recommends.
+  PACKAGES="$PACKAGES clang libclang-rt-14-dev"
 fi
 
 missing=""

@@ -3,14 +3,17 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <variant>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
 #include "support/io_wait.hpp"
+#include "support/tls_context.hpp"
 
 namespace herald::test_support {
 
@@ -18,6 +21,7 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = net::ip::tcp;
+using tls_stream = beast::ssl_stream<beast::tcp_stream>;
 
 namespace {
 
@@ -41,13 +45,28 @@ std::string http_response::header(const std::string& name) const {
 
 struct http_client::impl {
   net::io_context ioc;
-  beast::tcp_stream stream{ioc};
+  std::shared_ptr<net::ssl::context> tls_context; // set: https
+  // A fresh one for every connection: a TLS stream is done once its
+  // connection is.
+  std::variant<beast::tcp_stream, tls_stream> stream{std::in_place_index<0>, ioc};
   beast::flat_buffer buffer;
   bool open = false;
+  std::string error; // why the last connect failed
+
+  /// Calls `f` with the stream requests go through (TLS or TCP).
+  template <class F>
+  void with_stream(F&& f) {
+    std::visit(std::forward<F>(f), stream);
+  }
+
+  beast::tcp_stream& tcp() {
+    return std::visit([](auto& s) -> beast::tcp_stream& { return beast::get_lowest_layer(s); },
+                      stream);
+  }
 
   void abort() {
     beast::error_code ignored;
-    stream.socket().close(ignored);
+    tcp().socket().close(ignored);
     open = false;
   }
 
@@ -60,7 +79,14 @@ struct http_client::impl {
 };
 
 http_client::http_client(uint16_t port, std::chrono::milliseconds timeout)
-  : port_(port), timeout_(timeout), impl_(std::make_unique<impl>()) {
+  : http_client(port, std::nullopt, timeout) {
+}
+
+http_client::http_client(uint16_t port, std::optional<tls_options> tls,
+                         std::chrono::milliseconds timeout)
+  : port_(port), tls_(std::move(tls)), timeout_(timeout), impl_(std::make_unique<impl>()) {
+  if (tls_)
+    impl_->tls_context = make_client_tls_context(*tls_, impl_->error);
 }
 
 http_client::~http_client() {
@@ -69,13 +95,46 @@ http_client::~http_client() {
 
 bool http_client::connect(std::chrono::milliseconds timeout) {
   close();
+  impl_->buffer.clear();
+  if (tls_ && !impl_->tls_context)
+    return false; // impl_->error says why since construction
+  impl_->error.clear();
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  if (tls_)
+    impl_->stream.emplace<tls_stream>(impl_->ioc, *impl_->tls_context);
+  else
+    impl_->stream.emplace<beast::tcp_stream>(impl_->ioc);
   tcp::endpoint ep{net::ip::make_address("127.0.0.1"), port_};
   auto ec = impl_->run(timeout, [&](auto handler) {
-    impl_->stream.async_connect(ep, std::move(handler));
+    impl_->tcp().async_connect(ep, std::move(handler));
   });
-  impl_->open = !ec;
-  impl_->buffer.clear();
-  return impl_->open;
+  if (ec) {
+    impl_->error = "connect: " + ec.message();
+    impl_->abort();
+    return false;
+  }
+  if (auto* tls = std::get_if<tls_stream>(&impl_->stream)) {
+    if (!prepare_tls_connection(tls->native_handle(), *tls_, impl_->error)) {
+      impl_->abort();
+      return false;
+    }
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now());
+    ec = impl_->run(std::max(left, std::chrono::milliseconds{1}), [&](auto handler) {
+      tls->async_handshake(net::ssl::stream_base::client, std::move(handler));
+    });
+    if (ec) {
+      impl_->error = "tls handshake: " + ec.message();
+      impl_->abort();
+      return false;
+    }
+  }
+  impl_->open = true;
+  return true;
+}
+
+const std::string& http_client::last_error() const {
+  return impl_->error;
 }
 
 bool http_client::is_open() const {
@@ -85,7 +144,7 @@ bool http_client::is_open() const {
 void http_client::close() {
   if (impl_->open) {
     beast::error_code ignored;
-    impl_->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    impl_->tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
   }
   impl_->abort();
 }
@@ -94,7 +153,7 @@ http_response http_client::request(const std::string& method, const std::string&
                                    const std::string& body, const header_list& headers) {
   http_response res;
   if (!impl_->open && !connect()) {
-    res.error = "connect failed";
+    res.error = "connect failed: " + impl_->error;
     return res;
   }
   http::request<http::string_body> req;
@@ -110,7 +169,7 @@ http_response http_client::request(const std::string& method, const std::string&
       && (!body.empty() || method == "POST" || method == "PUT"))
     req.content_length(body.size());
   auto ec = impl_->run(timeout_, [&](auto handler) {
-    http::async_write(impl_->stream, req, std::move(handler));
+    impl_->with_stream([&](auto& s) { http::async_write(s, req, std::move(handler)); });
   });
   if (ec) {
     impl_->abort();
@@ -124,7 +183,8 @@ bool http_client::send_raw(const std::string& bytes) {
   if (!impl_->open && !connect())
     return false;
   auto ec = impl_->run(timeout_, [&](auto handler) {
-    net::async_write(impl_->stream.socket(), net::buffer(bytes), std::move(handler));
+    impl_->with_stream(
+      [&](auto& s) { net::async_write(s, net::buffer(bytes), std::move(handler)); });
   });
   return !ec;
 }
@@ -138,7 +198,8 @@ http_response http_client::read_response() {
   http::response_parser<http::string_body> parser;
   parser.body_limit(64 * 1024 * 1024);
   auto ec = impl_->run(timeout_, [&](auto handler) {
-    http::async_read(impl_->stream, impl_->buffer, parser, std::move(handler));
+    impl_->with_stream(
+      [&](auto& s) { http::async_read(s, impl_->buffer, parser, std::move(handler)); });
   });
   if (ec) {
     impl_->abort();
@@ -175,12 +236,13 @@ bool http_client::wait_closed(std::chrono::milliseconds timeout) {
     auto ec = run_bounded(
       impl_->ioc, left,
       [&](auto handler) {
-        impl_->stream.socket().async_read_some(net::buffer(scratch), std::move(handler));
+        impl_->with_stream(
+          [&](auto& s) { s.async_read_some(net::buffer(scratch), std::move(handler)); });
       },
       [this] { impl_->abort(); }, timed_out);
     if (timed_out)
       return false;
-    if (ec) { // eof, reset: closed by the peer
+    if (ec) { // eof, reset, a TLS alert or close_notify: closed by the peer
       impl_->abort();
       return true;
     }

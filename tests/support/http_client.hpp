@@ -1,16 +1,19 @@
 #pragma once
 
 // A blocking HTTP/1.1 client for integration tests: one keep-alive
-// connection to 127.0.0.1, every call bounded by a timeout, and a raw mode
-// for bytes no well-behaved client would send.
+// connection to 127.0.0.1, plain or over TLS, every call bounded by a
+// timeout, and a raw mode for bytes no well-behaved client would send.
 
 #include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "support/tls_options.hpp"
 
 namespace herald::test_support {
 
@@ -30,12 +33,18 @@ struct http_response {
 class http_client {
 public:
   explicit http_client(uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  /// With `tls` set, every connection is https (raw mode writes and reads
+  /// the bytes inside TLS).
+  http_client(uint16_t port, std::optional<tls_options> tls,
+              std::chrono::milliseconds timeout = std::chrono::seconds(5));
   ~http_client();
   http_client(const http_client&) = delete;
   http_client& operator=(const http_client&) = delete;
 
-  /// Opens the connection (request() also does this when needed).
+  /// Opens the connection, with the TLS handshake if TLS is on (request()
+  /// also does this when needed). On failure last_error() says why.
   bool connect(std::chrono::milliseconds timeout = std::chrono::seconds(2));
+  const std::string& last_error() const;
   bool is_open() const;
   void close();
 
@@ -60,6 +69,7 @@ public:
 private:
   struct impl;
   uint16_t port_;
+  std::optional<tls_options> tls_;
   std::chrono::milliseconds timeout_;
   std::unique_ptr<impl> impl_;
 };

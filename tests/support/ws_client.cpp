@@ -1,12 +1,17 @@
 #include "support/ws_client.hpp"
 
+#include <variant>
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 
 #include "support/io_wait.hpp"
+#include "support/tls_context.hpp"
 
 namespace herald::test_support {
 
@@ -15,6 +20,7 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace websocket = beast::websocket;
 using tcp = net::ip::tcp;
+using tls_stream = beast::ssl_stream<beast::tcp_stream>;
 
 std::string to_string(const ws_event& ev) {
   switch (ev.kind) {
@@ -33,14 +39,37 @@ std::string to_string(const ws_event& ev) {
 }
 
 struct ws_client::impl {
+  using plain_ws = websocket::stream<beast::tcp_stream>;
+  using tls_ws = websocket::stream<tls_stream>;
+
   net::io_context ioc;
-  websocket::stream<beast::tcp_stream> ws{ioc};
+  std::shared_ptr<net::ssl::context> tls_context; // set: wss
+  std::string tls_error;                          // why there is none although asked for
+  std::variant<plain_ws, tls_ws> ws{std::in_place_index<0>, ioc};
   beast::flat_buffer buffer;
   bool open = false;
 
+  explicit impl(const std::optional<tls_options>& tls) {
+    if (!tls)
+      return;
+    tls_context = make_client_tls_context(*tls, tls_error);
+    if (tls_context)
+      ws.emplace<tls_ws>(ioc, *tls_context);
+  }
+
+  /// Calls `f` with the WebSocket stream (over TLS or TCP).
+  template <class F>
+  decltype(auto) with_ws(F&& f) {
+    return std::visit(std::forward<F>(f), ws);
+  }
+
+  beast::tcp_stream& tcp() {
+    return with_ws([](auto& s) -> beast::tcp_stream& { return beast::get_lowest_layer(s); });
+  }
+
   void abort() {
     beast::error_code ignored;
-    beast::get_lowest_layer(ws).socket().close(ignored);
+    tcp().socket().close(ignored);
     open = false;
   }
 
@@ -59,7 +88,12 @@ struct ws_client::impl {
 };
 
 ws_client::ws_client(uint16_t port, std::chrono::milliseconds timeout)
-  : port_(port), timeout_(timeout), impl_(std::make_unique<impl>()) {
+  : ws_client(port, std::nullopt, timeout) {
+}
+
+ws_client::ws_client(uint16_t port, std::optional<tls_options> tls,
+                     std::chrono::milliseconds timeout)
+  : port_(port), tls_(std::move(tls)), timeout_(timeout), impl_(std::make_unique<impl>(tls_)) {
 }
 
 ws_client::~ws_client() {
@@ -72,7 +106,11 @@ bool ws_client::is_open() const {
 
 ws_handshake ws_client::connect(const std::string& target, const ws_connect_options& opts) {
   ws_handshake result;
-  auto& sock = beast::get_lowest_layer(impl_->ws).socket();
+  if (tls_ && !impl_->tls_context) {
+    result.error = impl_->tls_error;
+    return result;
+  }
+  auto& sock = impl_->tcp().socket();
   beast::error_code ec;
   sock.open(tcp::v4(), ec);
   if (!ec && opts.receive_buffer > 0)
@@ -83,23 +121,41 @@ ws_handshake ws_client::connect(const std::string& target, const ws_connect_opti
   }
   tcp::endpoint ep{net::ip::make_address("127.0.0.1"), port_};
   ec = impl_->run(timeout_, [&](auto handler) {
-    beast::get_lowest_layer(impl_->ws).async_connect(ep, std::move(handler));
+    impl_->tcp().async_connect(ep, std::move(handler));
   });
   if (ec) {
     result.error = "connect: " + ec.message();
     return result;
   }
-  impl_->ws.set_option(websocket::stream_base::decorator([opts](websocket::request_type& req) {
-    req.set(http::field::user_agent, "herald-integration-test");
-    if (!opts.origin.empty())
-      req.set(http::field::origin, opts.origin);
-    if (!opts.subprotocols.empty())
-      req.set(http::field::sec_websocket_protocol, opts.subprotocols);
-  }));
+  if (auto* wss = std::get_if<impl::tls_ws>(&impl_->ws)) {
+    auto& tls = wss->next_layer();
+    if (!prepare_tls_connection(tls.native_handle(), *tls_, result.error)) {
+      impl_->abort();
+      return result;
+    }
+    ec = impl_->run(timeout_, [&](auto handler) {
+      tls.async_handshake(net::ssl::stream_base::client, std::move(handler));
+    });
+    if (ec) {
+      result.error = "tls handshake: " + ec.message();
+      impl_->abort();
+      return result;
+    }
+  }
+  impl_->with_ws([&](auto& ws) {
+    ws.set_option(websocket::stream_base::decorator([opts](websocket::request_type& req) {
+      req.set(http::field::user_agent, "herald-integration-test");
+      if (!opts.origin.empty())
+        req.set(http::field::origin, opts.origin);
+      if (!opts.subprotocols.empty())
+        req.set(http::field::sec_websocket_protocol, opts.subprotocols);
+    }));
+  });
   websocket::response_type res;
   auto host = "127.0.0.1:" + std::to_string(port_);
   ec = impl_->run(timeout_, [&](auto handler) {
-    impl_->ws.async_handshake(res, host, target, std::move(handler));
+    impl_->with_ws(
+      [&](auto& ws) { ws.async_handshake(res, host, target, std::move(handler)); });
   });
   result.status = static_cast<int>(res.result_int());
   result.subprotocol = std::string{res[http::field::sec_websocket_protocol]};
@@ -125,9 +181,11 @@ ws_event ws_client::read(std::chrono::milliseconds timeout) {
   bool timed_out = false;
   auto ec = impl_->run(
     timeout,
-    [&](auto handler) { impl_->ws.async_read(impl_->buffer, std::move(handler)); },
+    [&](auto handler) {
+      impl_->with_ws([&](auto& ws) { ws.async_read(impl_->buffer, std::move(handler)); });
+    },
     timed_out);
-  auto reason = impl_->ws.reason();
+  auto reason = impl_->with_ws([](auto& ws) { return ws.reason(); });
   // The close frame counts even if the closing handshake after it stalled.
   if (ec == websocket::error::closed || (ec && reason.code != websocket::close_code::none)) {
     ev.kind = ws_event::closed;
@@ -146,7 +204,8 @@ ws_event ws_client::read(std::chrono::milliseconds timeout) {
     impl_->abort();
     return ev;
   }
-  ev.kind = impl_->ws.got_text() ? ws_event::text : ws_event::binary;
+  ev.kind = impl_->with_ws([](auto& ws) { return ws.got_text(); }) ? ws_event::text
+                                                                   : ws_event::binary;
   ev.data = beast::buffers_to_string(impl_->buffer.data());
   return ev;
 }
@@ -181,9 +240,11 @@ ws_event ws_client::read_until_close(std::vector<std::string>& texts,
 bool ws_client::send_text(const std::string& text) {
   if (!impl_->open)
     return false;
-  impl_->ws.text(true);
   auto ec = impl_->run(timeout_, [&](auto handler) {
-    impl_->ws.async_write(net::buffer(text), std::move(handler));
+    impl_->with_ws([&](auto& ws) {
+      ws.text(true);
+      ws.async_write(net::buffer(text), std::move(handler));
+    });
   });
   return !ec;
 }
@@ -192,8 +253,9 @@ bool ws_client::send_raw(const std::string& bytes) {
   if (!impl_->open)
     return false;
   auto ec = impl_->run(timeout_, [&](auto handler) {
-    net::async_write(beast::get_lowest_layer(impl_->ws).socket(), net::buffer(bytes),
-                     std::move(handler));
+    impl_->with_ws([&](auto& ws) {
+      net::async_write(ws.next_layer(), net::buffer(bytes), std::move(handler));
+    });
   });
   return !ec;
 }
@@ -229,7 +291,9 @@ void ws_client::close() {
   if (!impl_->open)
     return;
   impl_->run(std::chrono::seconds(1), [&](auto handler) {
-    impl_->ws.async_close(websocket::close_code::normal, std::move(handler));
+    impl_->with_ws([&](auto& ws) {
+      ws.async_close(websocket::close_code::normal, std::move(handler));
+    });
   });
   impl_->abort();
 }

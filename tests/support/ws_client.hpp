@@ -1,8 +1,9 @@
 #pragma once
 
 // A blocking WebSocket client for integration tests: connects to a /socket/
-// path on 127.0.0.1, reads with a timeout, reports the close code and reason
-// the server sent, and can write hand-made frames no library would produce.
+// path on 127.0.0.1 (ws:// or wss://), reads with a timeout, reports the
+// close code and reason the server sent, and can write hand-made frames no
+// library would produce.
 
 #include <chrono>
 #include <cstdint>
@@ -10,6 +11,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "support/tls_options.hpp"
 
 namespace herald::test_support {
 
@@ -44,11 +47,15 @@ std::string to_string(const ws_event& ev);
 class ws_client {
 public:
   explicit ws_client(uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  /// With `tls` set, wss:// (raw frames are written inside TLS).
+  ws_client(uint16_t port, std::optional<tls_options> tls,
+            std::chrono::milliseconds timeout = std::chrono::seconds(5));
   ~ws_client();
   ws_client(const ws_client&) = delete;
   ws_client& operator=(const ws_client&) = delete;
 
-  /// TCP connect plus upgrade of `target` (e.g. "/socket/system/message?since=4").
+  /// TCP connect (and TLS handshake) plus upgrade of `target` (e.g.
+  /// "/socket/system/message?since=4").
   ws_handshake connect(const std::string& target, const ws_connect_options& opts = {});
 
   /// Next frame, or the close, or `timeout`. After a timeout or an error
@@ -66,7 +73,7 @@ public:
                             std::chrono::milliseconds timeout, std::size_t max_frames);
 
   bool send_text(const std::string& text);
-  /// Writes bytes to the socket as they are (frames from make_frame).
+  /// Writes bytes to the connection as they are (frames from make_frame).
   bool send_raw(const std::string& bytes);
   /// A client frame built by hand: any opcode, payload bytes, flags; masked
   /// as a client must unless `masked` is false. `rsv` goes into bits 4-6.
@@ -80,6 +87,7 @@ public:
 private:
   struct impl;
   uint16_t port_;
+  std::optional<tls_options> tls_;
   std::chrono::milliseconds timeout_;
   std::unique_ptr<impl> impl_;
 };
