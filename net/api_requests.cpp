@@ -148,6 +148,8 @@ socket_params parse_socket_query(std::string_view query) {
     }
     s.since = *n;
   }
+  // Checked, or ignored, by authorize_upgrade: only it knows whether tokens are required.
+  s.token = find_form_field(query, "token").value;
   return s;
 }
 

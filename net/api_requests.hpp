@@ -50,11 +50,12 @@ struct history_params {
 };
 history_params parse_history_query(std::string_view query);
 
-/// /socket/{channel}?since=ID
+/// /socket/{channel}?since=ID&token=JWT (other fields are ignored)
 struct socket_params {
   int status = 200;
   std::string error;
   std::optional<uint64_t> since;
+  std::optional<std::string> token; // a connection token, decoded; never log it
 };
 socket_params parse_socket_query(std::string_view query);
 

@@ -19,8 +19,11 @@
 #include "net/api_requests.hpp"
 #include "net/api_responses.hpp"
 #include "net/origin.hpp"
+#include "net/query_redaction.hpp"
 #include "net/routes.hpp"
+#include "net/upgrade_auth.hpp"
 #include "net/web_assets.hpp"
+#include "net/ws_options.hpp"
 #include "net/ws_session.hpp"
 
 namespace herald {
@@ -41,14 +44,32 @@ std::string_view shorten(std::string_view s) {
   return s.size() > 200 ? s.substr(0, 200) : s;
 }
 
+int64_t unix_seconds() {
+  using namespace std::chrono;
+  return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
+}
+
+/// The Sec-WebSocket-Protocol offer, its header lines joined by commas.
+std::string offered_protocols(const http::request<http::string_body>& req) {
+  std::string offered;
+  for (auto it = req.find(http::field::sec_websocket_protocol);
+       it != req.end() && it->name() == http::field::sec_websocket_protocol; ++it)
+    offered.append(it->value().data(), it->value().size()).push_back(',');
+  return offered;
+}
+
 } // namespace
 
-void http_session::handle_request() {
+template <class Stream>
+void basic_http_session<Stream>::handle_request() {
   auto& req = parser_->get();
   bool upgrade = websocket::is_upgrade(req);
-  auto r = resolve_route(req.method_string(), req.target(), upgrade, web_assets());
-  spdlog::debug("connection {}: {} {} -> {}", id_, req.method_string(), shorten(req.target()),
-                r.status);
+  auto r = resolve_route(req.method_string(), req.target(), upgrade, web_assets(),
+                         state_->cfg().echo_path);
+  // The query may hold a connection token: a credential, not for the log.
+  if (spdlog::should_log(spdlog::level::debug))
+    spdlog::debug("connection {}: {} {} -> {}", id_, req.method_string(),
+                  shorten(redact_query_secrets(req.target())), r.status);
   if (r.status != 200) {
     auto res = make_error(r.status, r.error, req.version(), req.keep_alive());
     if (!r.allow.empty())
@@ -57,6 +78,7 @@ void http_session::handle_request() {
   }
   switch (r.kind) {
     case endpoint::socket:
+    case endpoint::echo:
       return handle_upgrade(r);
     case endpoint::healthz:
       if (state_->stopping())
@@ -84,7 +106,8 @@ void http_session::handle_request() {
   send_error(500, "unrouted endpoint");
 }
 
-void http_session::handle_upgrade(route& r) {
+template <class Stream>
+void basic_http_session<Stream>::handle_upgrade(route& r) {
   auto& req = parser_->get();
   auto params = parse_socket_query(r.query);
   if (params.status != 200)
@@ -95,19 +118,39 @@ void http_session::handle_upgrade(route& r) {
     spdlog::info("connection {}: refused WebSocket from Origin {}", id_, shorten(origin->value()));
     return send_error(403, "origin not allowed");
   }
+  // Before the 101, so a refused client never subscribes. When tokens are
+  // not required, one sent anyway is ignored, not checked.
+  auto auth = authorize_upgrade(params.token, offered_protocols(req), r.channel, state_->cfg(),
+                                unix_seconds());
+  if (auth.status != 200) {
+    // The error never repeats the token, so it may be logged.
+    spdlog::info("connection {}: refused WebSocket on {}{}: {}", id_,
+                 r.channel.empty() ? std::string{"(echo)"} : r.channel,
+                 auth.username.empty() ? std::string{} : " for " + log_excerpt(auth.username, 64),
+                 auth.error);
+    return send_error(auth.status, auth.error);
+  }
   if (state_->stopping())
     return send_error(503, "server shutting down", true);
-  spdlog::debug("connection {}: upgrading to WebSocket on channel {}", id_, r.channel);
+  spdlog::debug("connection {}: upgrading to WebSocket on channel {}{}", id_, r.channel,
+                auth.username.empty() ? std::string{} : " as " + log_excerpt(auth.username, 64));
   ended_ = true;
   state_->remove_connection(id_);
   // The WebSocket session sets its own timeouts.
-  stream_.expires_never();
-  start_ws_session(std::move(stream_), std::move(buffer_), parser_->release(),
+  beast::get_lowest_layer(stream_).expires_never();
+  if (r.kind == endpoint::echo) // no channel, no since, no session actor
+    return start_ws_session(upgraded_stream{std::move(stream_)}, std::move(buffer_),
+                            parser_->release(),
+                            ws_params{"(echo)", std::nullopt, id_, nullptr,
+                                      std::make_shared<connection_slot>(std::move(slot_)), true},
+                            state_->cfg(), ws_hooks{});
+  start_ws_session(upgraded_stream{std::move(stream_)}, std::move(buffer_), parser_->release(),
                    std::move(r.channel), params.since, id_, state_->cfg(), state_->actors(),
                    std::make_shared<connection_slot>(std::move(slot_)));
 }
 
-void http_session::handle_publish(route& r) {
+template <class Stream>
+void basic_http_session<Stream>::handle_publish(route& r) {
   const auto& req = parser_->get();
   auto fields = parse_publish(req[http::field::authorization], req["Token"],
                               req[http::field::content_type], req.body(), state_->cfg().tokens);
@@ -131,7 +174,7 @@ void http_session::handle_publish(route& r) {
   d.time_ms = now_ms();
   // Runs on an actor thread: hop back onto the strand before touching anything.
   state_->actors().publish(
-    std::move(d), [self = shared_from_this(), ex = strand_, version = req.version(),
+    std::move(d), [self = this->shared_from_this(), ex = strand_, version = req.version(),
                    keep_alive = req.keep_alive()](publish_result res) {
       net::post(ex, [self, res = std::move(res), version, keep_alive] {
         if (res.status == 200)
@@ -142,7 +185,8 @@ void http_session::handle_publish(route& r) {
     });
 }
 
-void http_session::handle_history(route& r) {
+template <class Stream>
+void basic_http_session<Stream>::handle_history(route& r) {
   const auto& req = parser_->get();
   auto params = parse_history_query(r.query);
   if (params.status != 200)
@@ -150,7 +194,7 @@ void http_session::handle_history(route& r) {
   auto channel = r.channel;
   state_->actors().history(
     std::move(r.channel), params.since, params.limit,
-    [self = shared_from_this(), ex = strand_, channel = std::move(channel),
+    [self = this->shared_from_this(), ex = strand_, channel = std::move(channel),
      version = req.version(), keep_alive = req.keep_alive()](history_result res) {
       // Runs on an actor thread.
       net::post(ex, [self, channel, res = std::move(res), version, keep_alive] {
@@ -163,9 +207,10 @@ void http_session::handle_history(route& r) {
     });
 }
 
-void http_session::handle_channels() {
+template <class Stream>
+void basic_http_session<Stream>::handle_channels() {
   const auto& req = parser_->get();
-  state_->actors().channels([self = shared_from_this(), ex = strand_, version = req.version(),
+  state_->actors().channels([self = this->shared_from_this(), ex = strand_, version = req.version(),
                              keep_alive = req.keep_alive()](channels_result res) {
     // Runs on an actor thread.
     net::post(ex, [self, res = std::move(res), version, keep_alive] {
@@ -176,5 +221,16 @@ void http_session::handle_channels() {
     });
   });
 }
+
+// The rest of basic_http_session is instantiated in http_session.cpp.
+#define HERALD_INSTANTIATE_DISPATCH(Stream)                                                \
+  template void basic_http_session<Stream>::handle_request();                              \
+  template void basic_http_session<Stream>::handle_upgrade(route&);                        \
+  template void basic_http_session<Stream>::handle_publish(route&);                        \
+  template void basic_http_session<Stream>::handle_history(route&);                        \
+  template void basic_http_session<Stream>::handle_channels();
+HERALD_INSTANTIATE_DISPATCH(beast::tcp_stream)
+HERALD_INSTANTIATE_DISPATCH(tls_stream)
+#undef HERALD_INSTANTIATE_DISPATCH
 
 } // namespace herald

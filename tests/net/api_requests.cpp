@@ -124,3 +124,15 @@ CAF_TEST(socket parameters) {
   CAF_CHECK_EQUAL(parse_socket_query("since=99999999999999999999").status, 400);
   CAF_CHECK_EQUAL(parse_socket_query("since=%").status, 400);
 }
+
+CAF_TEST(socket parameters carry a connection token) {
+  CAF_CHECK(!parse_socket_query("").token);
+  CAF_CHECK(!parse_socket_query("since=1").token);
+  CAF_CHECK_EQUAL(must(parse_socket_query("token=a.b.c").token), "a.b.c");
+  auto both = parse_socket_query("since=5&token=a%2Eb.c");
+  CAF_CHECK_EQUAL(must(both.since), 5u);
+  CAF_CHECK_EQUAL(must(both.token), "a.b.c");
+  CAF_CHECK_EQUAL(must(parse_socket_query("token=").token), "");
+  CAF_CHECK_EQUAL(must(parse_socket_query("token=first&token=second").token), "first");
+  CAF_CHECK_EQUAL(parse_socket_query("token=%zz").status, 400);
+}
