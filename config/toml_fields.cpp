@@ -57,9 +57,12 @@ std::string key_name(const std::string& prefix, std::string_view name) {
 error apply_table(const toml::table& table, const std::string& prefix,
                   const std::vector<field>& fields) {
   for (auto&& [k, v] : table) {
-    auto key = key_name(prefix, k.str());
+    // A named copy: lambdas may not capture structured bindings before C++20
+    // (clang refuses it, and the fuzz targets are built with clang).
+    const std::string_view name = k.str();
+    auto key = key_name(prefix, name);
     auto it = std::find_if(fields.begin(), fields.end(),
-                           [&](const field& f) { return f.name == k.str(); });
+                           [&](const field& f) { return f.name == name; });
     if (it == fields.end()) {
       std::string known;
       for (auto& f : fields)

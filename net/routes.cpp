@@ -71,15 +71,25 @@ const web_asset* find_asset(std::string_view path, const std::vector<web_asset>&
   return nullptr;
 }
 
+// The echo endpoint, at a path the config chose.
+route echo(std::string_view method, bool upgrade) {
+  if (!upgrade && method == "GET")
+    return fail(400, "WebSocket upgrade required");
+  return accept(endpoint::echo, method, "GET");
+}
+
 route match_path(std::string_view method, const std::string& path, bool upgrade,
-                 const std::vector<web_asset>& assets) {
+                 const std::vector<web_asset>& assets, std::string_view echo_path) {
+  const bool at_echo = !echo_path.empty() && path == echo_path;
+  if (at_echo && upgrade)
+    return echo(method, upgrade);
   if (starts_with(path, socket_prefix)) {
     if (!upgrade && method == "GET")
       return fail(400, "WebSocket upgrade required");
     return with_channel(accept(endpoint::socket, method, "GET"),
                         path.substr(socket_prefix.size()));
   }
-  // Only /socket/... turns into a WebSocket.
+  // Only /socket/... (and the echo path) turns into a WebSocket.
   if (upgrade)
     return not_found();
   if (path == "/healthz")
@@ -106,13 +116,15 @@ route match_path(std::string_view method, const std::string& path, bool upgrade,
       r.asset = asset;
     return r;
   }
+  if (at_echo)
+    return echo(method, upgrade);
   return not_found();
 }
 
 } // namespace
 
 route resolve_route(std::string_view method, std::string_view target, bool websocket_upgrade,
-                    const std::vector<web_asset>& assets) {
+                    const std::vector<web_asset>& assets, std::string_view echo_path) {
   // Only origin-form targets ("/path?query"); absolute-form and "*" are not served.
   if (target.empty() || target.front() != '/')
     return fail(400, "malformed request target");
@@ -120,7 +132,7 @@ route resolve_route(std::string_view method, std::string_view target, bool webso
   auto path = percent_decode(raw_path);
   if (!path)
     return fail(400, "malformed percent-escape in path");
-  auto r = match_path(method, *path, websocket_upgrade, assets);
+  auto r = match_path(method, *path, websocket_upgrade, assets, echo_path);
   if (r.status == 200)
     r.query = query;
   return r;

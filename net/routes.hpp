@@ -19,6 +19,7 @@ enum class endpoint {
   history,          // GET  /api/channels/{channel}/messages
   channels,         // GET  /api/channels
   socket,           // WebSocket upgrade on /socket/{channel}
+  echo,             // WebSocket upgrade on [diagnostics] echo_path, when set
 };
 
 /// The channel POST /api/tool/send_message publishes to.
@@ -36,10 +37,15 @@ struct route {
 
 /// Resolves one request. `method` is the request's method text ("GET");
 /// `target` the raw request target; `websocket_upgrade` whether the request
-/// asks for a WebSocket upgrade (only /socket/... accepts one, anything else
-/// upgraded is 404). The path is percent-decoded before matching, so `%2F`
-/// and `/` are the same. `assets` is normally web_assets().
+/// asks for a WebSocket upgrade (only /socket/... and `echo_path` accept
+/// one, anything else upgraded is 404). The path is percent-decoded before
+/// matching, so `%2F` and `/` are the same. `assets` is normally
+/// web_assets(). `echo_path` is the config's [diagnostics] echo_path, empty
+/// when off; an upgrade there is the echo endpoint even when the path looks
+/// like /socket/{channel}, while a request without an upgrade goes to any
+/// other endpoint of that path first (the config loader refuses the
+/// server's own API paths, so that only ever is a file of the tool page).
 route resolve_route(std::string_view method, std::string_view target, bool websocket_upgrade,
-                    const std::vector<web_asset>& assets);
+                    const std::vector<web_asset>& assets, std::string_view echo_path = {});
 
 } // namespace herald

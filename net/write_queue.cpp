@@ -39,6 +39,22 @@ bool write_queue::push(const frame& f) {
   return true;
 }
 
+bool write_queue::push_data(ws::opcode op, std::string_view payload) {
+  if (!fits(payload.size()))
+    return false;
+  entry e;
+  auto h = ws::encode_header(op, payload.size());
+  std::memcpy(e.header, h.bytes, h.size);
+  e.header_size = h.size;
+  auto d = std::make_shared<frame_data>();
+  d->json.assign(payload.data(), payload.size());
+  e.data = std::move(d);
+  e.type = kind::data;
+  bytes_ += payload.size();
+  entries_.push_back(std::move(e));
+  return true;
+}
+
 bool write_queue::push_control(std::string bytes, bool essential) {
   if (controls_ >= max_controls && !essential)
     return false;
@@ -52,7 +68,7 @@ write_queue::entry write_queue::control_entry(std::string bytes, bool in_front) 
   auto d = std::make_shared<frame_data>();
   d->json = std::move(bytes);
   e.data = std::move(d);
-  e.control = true;
+  e.type = kind::control;
   e.in_front = in_front;
   return e;
 }
@@ -91,10 +107,11 @@ std::size_t write_queue::gather(iovec* out, std::size_t max, std::size_t max_byt
 
 void write_queue::pop_front() {
   auto& e = entries_[head_];
-  if (e.control) {
+  if (e.type == kind::control)
     --controls_;
-  } else {
+  else
     bytes_ -= e.data->json.size();
+  if (e.type == kind::message) {
     resume_id_ = e.data->id;
     resume_known_ = true;
   }
@@ -128,7 +145,7 @@ void write_queue::drop_pending() {
   auto keep = head_ + (mid_frame() ? 1 : 0);
   while (entries_.size() > keep) {
     auto& e = entries_.back();
-    if (e.control)
+    if (e.type == kind::control)
       --controls_;
     else
       bytes_ -= e.data->json.size();
@@ -148,7 +165,7 @@ std::size_t write_queue::drop_oldest(std::size_t size, uint64_t& gap_after) {
   // Mark first, erase once: a full queue may hold tens of thousands of frames.
   for (; end < entries_.size() && !fits(); ++end) {
     auto& e = entries_[end];
-    if (e.control)
+    if (e.type != kind::message)
       continue;
     if (dropped++ == 0)
       gap_after = e.data->prev_id;
@@ -170,7 +187,7 @@ void write_queue::push_front_control(std::string bytes) {
 
 bool write_queue::take_front_control() {
   auto at = head_ + (mid_frame() ? 1 : 0);
-  if (at >= entries_.size() || !entries_[at].control || !entries_[at].in_front)
+  if (at >= entries_.size() || entries_[at].type != kind::control || !entries_[at].in_front)
     return false;
   --controls_;
   entries_.erase(entries_.begin() + static_cast<std::ptrdiff_t>(at));
@@ -179,7 +196,7 @@ bool write_queue::take_front_control() {
 
 uint64_t write_queue::resume_id_when_written() const {
   for (auto i = entries_.size(); i > head_; --i)
-    if (!entries_[i - 1].control)
+    if (entries_[i - 1].type == kind::message)
       return entries_[i - 1].data->id;
   return resume_id_;
 }

@@ -11,11 +11,13 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <sys/uio.h>
 
 #include "actors/messages.hpp"
+#include "net/ws_frame.hpp"
 
 namespace herald {
 
@@ -37,6 +39,14 @@ public:
   /// a message bigger than the limit cannot wedge a client forever.
   bool push(const frame& f);
 
+  /// Queues a data frame of the connection's own (the echo of a client's
+  /// message): a copy of `payload`, sent with opcode `op`. Counted against
+  /// the limit and taken or refused by the same rule as push(), so a client
+  /// that sends faster than it reads fills the queue like any slow consumer;
+  /// nothing is copied when refused. It is no message of a channel: it
+  /// never becomes the resume point and drop_oldest() leaves it.
+  bool push_data(ws::opcode op, std::string_view payload);
+
   /// Queues a whole encoded control frame (pong, close). Not counted against
   /// the limit; at most max_controls wait at once, later ones are dropped
   /// (a peer that pings faster than it reads gets fewer pongs, not memory)
@@ -56,7 +66,7 @@ public:
   void consumed(std::size_t n);
 
   /// Makes room for `size` more bytes of message text by dropping the oldest
-  /// messages not yet started. Returns how many it dropped and, in
+  /// messages (push()) not yet started. Returns how many it dropped and, in
   /// `gap_after`, the id the client has before the first dropped one (its
   /// prev_id). Drops nothing if even an empty queue would not take it.
   std::size_t drop_oldest(std::size_t size, uint64_t& gap_after);
@@ -95,11 +105,16 @@ public:
   uint64_t resume_id_when_written() const;
 
 private:
+  enum class kind : uint8_t {
+    message, // push(): counted, and the resume point once written
+    data,    // push_data(): counted only
+    control, // push_control(), push_front_control(): neither
+  };
   struct entry {
-    frame data;                // a message, or a control frame's encoded bytes
-    unsigned char header[10] = {}; // message frames: the WebSocket header
+    frame data;                // the payload, or a control frame's encoded bytes
+    unsigned char header[10] = {}; // message and data frames: the WebSocket header
     uint8_t header_size = 0;   // 0 for control frames (already encoded)
-    bool control = false;
+    kind type = kind::message;
     bool in_front = false; // queued by push_front_control
   };
   static entry control_entry(std::string bytes, bool in_front);

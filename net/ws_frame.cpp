@@ -143,7 +143,10 @@ std::string encode_ping(std::string_view payload) {
   return whole_frame(opcode::ping, payload.substr(0, max_control_payload));
 }
 
-frame_reader::frame_reader(std::size_t max_message_size) : max_message_size_(max_message_size) {}
+frame_reader::frame_reader(std::size_t max_message_size, message_payloads payloads)
+  : max_message_size_(max_message_size),
+    message_(payloads == message_payloads::assemble ? std::make_unique<std::string>() : nullptr) {
+}
 
 std::optional<protocol_error> frame_reader::feed(char* data, std::size_t size,
                                                  frame_events& events) {
@@ -208,10 +211,8 @@ std::optional<protocol_error> frame_reader::feed(char* data, std::size_t size,
         if (utf8_state_ == utf8_reject)
           return fail(bad_utf8);
       }
-      if (remaining_ == 0) {
-        if (auto e = finish_frame(events, {}))
-          return fail(*e);
-      }
+      if (auto e = data_chunk(events, chunk))
+        return fail(*e);
     }
   }
   return std::nullopt;
@@ -286,20 +287,41 @@ std::optional<protocol_error> frame_reader::check_header() {
   return std::nullopt;
 }
 
+// A piece of a data frame's payload, unmasked. Assembling, it is kept,
+// unless it is the whole message: that is reported straight from the
+// caller's buffer, which is how most messages arrive.
+std::optional<protocol_error> frame_reader::data_chunk(frame_events& events,
+                                                       std::string_view chunk) {
+  const bool frame_done = remaining_ == 0;
+  if (message_) {
+    const bool whole_message = frame_done && (header_[0] & 0x80) && message_->empty()
+                               && chunk.size() == message_size_;
+    if (!whole_message) {
+      message_->append(chunk);
+      chunk = {};
+    }
+  }
+  if (!frame_done)
+    return std::nullopt;
+  return finish_frame(events, chunk);
+}
+
+// `payload`: a control frame's whole payload; for a data frame, the whole
+// message when data_chunk() did not keep it, else empty.
 std::optional<protocol_error> frame_reader::finish_frame(frame_events& events,
-                                                         std::string_view control) {
+                                                         std::string_view payload) {
   const auto first = header_[0];
   in_payload_ = false;
   header_size_ = 0;
   switch (static_cast<opcode>(first & 0x0F)) {
     case opcode::ping:
-      events.on_ping(control);
+      events.on_ping(payload);
       return std::nullopt;
     case opcode::pong:
-      events.on_pong(control);
+      events.on_pong(payload);
       return std::nullopt;
     case opcode::close:
-      return finish_close(events, control);
+      return finish_close(events, payload);
     default:
       break;
   }
@@ -307,7 +329,13 @@ std::optional<protocol_error> frame_reader::finish_frame(frame_events& events,
     return std::nullopt; // more fragments follow
   if (message_text_ && utf8_state_ != utf8_accept)
     return bad_utf8; // a sequence cut off by the end of the message
-  events.on_message(message_text_, message_size_);
+  if (!message_ || message_->empty()) {
+    events.on_message(message_text_, message_size_, message_ ? payload : std::string_view{});
+    return std::nullopt;
+  }
+  std::string whole; // frees the buffer once reported
+  whole.swap(*message_);
+  events.on_message(message_text_, message_size_, whole);
   return std::nullopt;
 }
 
@@ -356,6 +384,8 @@ void frame_reader::unmask(unsigned char* p, std::size_t n) {
 protocol_error frame_reader::fail(protocol_error e) {
   done_ = true;
   std::string().swap(control_);
+  if (message_)
+    std::string().swap(*message_);
   return e;
 }
 

@@ -7,11 +7,12 @@
 // reader's few dozen bytes instead of a stream's inline read buffer.
 //
 // No extension is ever negotiated, so every RSV bit is an error. Client
-// data is validated and counted, never kept: herald does not act on what
-// clients send.
+// data is validated and counted, and kept only by a reader made to assemble
+// messages (the echo endpoint): a subscriber's messages are not acted on.
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -57,8 +58,10 @@ std::string encode_ping(std::string_view payload);
 class frame_events {
 public:
   virtual ~frame_events() = default;
-  /// A complete, valid data message of `size` payload bytes (not kept).
-  virtual void on_message(bool text, std::size_t size) = 0;
+  /// A complete, valid data message of `size` payload bytes. `payload` is
+  /// the whole message, unmasked, when the reader assembles messages;
+  /// otherwise it is empty (the bytes were not kept).
+  virtual void on_message(bool text, std::size_t size, std::string_view payload) = 0;
   virtual void on_ping(std::string_view payload) = 0;
   virtual void on_pong(std::string_view payload) = 0;
   /// A valid close frame from the client; `code` is empty when its payload
@@ -73,11 +76,24 @@ struct protocol_error {
   const char* reason;
 };
 
+/// Whether a reader keeps the payload of data messages.
+enum class message_payloads : bool {
+  discard,  // only sizes are reported; no payload buffer at all
+  assemble, // each message is reported whole, its fragments joined
+};
+
 /// Parses a client's frames from a byte stream split anywhere. Between
 /// feeds it keeps only the current frame's partial header, mask and
 /// position, the message's size and UTF-8 decoder state, and a control
 /// frame's payload when that payload is split across feeds (the only case
-/// that may allocate). sizeof(frame_reader) is 88 on x86-64.
+/// that may allocate, unless it assembles messages). sizeof(frame_reader)
+/// is 96 on x86-64.
+///
+/// Assembling, a message that arrives whole within one feed is reported
+/// straight from the caller's buffer; the fragments of any other message are
+/// joined in a buffer (at most max_message_size bytes, since the limit is
+/// checked before a frame's payload is read) that is freed once the message
+/// is reported.
 ///
 /// Checks, with the close code they give:
 /// - 1002: RSV bit set; opcode 3-7 or 0xB-0xF; frame without the mask bit;
@@ -98,7 +114,8 @@ struct protocol_error {
 /// 1009.
 class frame_reader {
 public:
-  explicit frame_reader(std::size_t max_message_size);
+  explicit frame_reader(std::size_t max_message_size,
+                        message_payloads payloads = message_payloads::discard);
 
   /// Parses client frames from `data`, unmasking payloads in place. Any
   /// split of the stream gives the same callbacks and result. Returns the
@@ -112,7 +129,8 @@ public:
 private:
   std::optional<protocol_error> check_first_bytes();
   std::optional<protocol_error> check_header();
-  std::optional<protocol_error> finish_frame(frame_events& events, std::string_view control);
+  std::optional<protocol_error> finish_frame(frame_events& events, std::string_view payload);
+  std::optional<protocol_error> data_chunk(frame_events& events, std::string_view chunk);
   std::optional<protocol_error> finish_close(frame_events& events, std::string_view payload);
   void unmask(unsigned char* p, std::size_t n);
   protocol_error fail(protocol_error e);
@@ -121,6 +139,9 @@ private:
   std::size_t remaining_ = 0;     // payload bytes of the current frame still to come
   std::size_t message_size_ = 0;  // payload of the message so far, current frame included
   std::string control_;           // a control payload split across feeds, unmasked
+  // Assembling: the message's fragments so far, unmasked. Null when the
+  // reader discards payloads, so a subscriber's reader holds no buffer.
+  std::unique_ptr<std::string> message_;
   unsigned char header_[14];      // the current frame's header bytes so far
   unsigned char mask_[4];
   uint8_t header_size_ = 0;       // bytes held in header_

@@ -343,3 +343,21 @@ CAF_TEST(new limits and secrets are validated) {
   CAF_CHECK_EQUAL(error_key("[diagnostics]\necho_path = \"/e?x=1\"\n"), "diagnostics.echo_path");
   CAF_CHECK_EQUAL(error_key("[diagnostics]\necho_path = \"/socket/echo\"\n"), "(no error)");
 }
+
+CAF_TEST(the echo path may not be a path the server already serves) {
+  auto echo_at = [](const std::string& path) {
+    return error_key("[diagnostics]\necho_path = \"" + path + "\"\n");
+  };
+  for (auto taken : {"/healthz", "/api", "/api/channels", "/api/tool/send_message",
+                     "/api/channels/news/messages", "/api/anything", "/socket/system/message"})
+    CAF_CHECK_EQUAL(std::string(taken) + ": " + echo_at(taken),
+                    std::string(taken) + ": diagnostics.echo_path");
+  // Near misses and other channels' paths are free.
+  for (auto free : {"/socket/echo", "/echo", "/apis", "/healthz2", "/socket/system/messages"})
+    CAF_CHECK_EQUAL(std::string(free) + ": " + echo_at(free), std::string(free) + ": (no error)");
+  config c;
+  auto err = load_config_string("[diagnostics]\necho_path = \"/socket/system/message\"\n", c);
+  CAF_REQUIRE(err.has_value());
+  CAF_CHECK(err->message.find("already") != std::string::npos);
+  CAF_CHECK_EQUAL(c.echo_path, "");
+}

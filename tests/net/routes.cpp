@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "config/load.hpp"
 #include "net/routes.hpp"
 
 using namespace herald;
@@ -161,4 +162,63 @@ CAF_TEST(hostile targets) {
   CAF_CHECK_EQUAL(r.query, "x=%zz");
   // A decoded '?' stays in the path.
   CAF_CHECK_EQUAL(get("/healthz%3F").status, 404);
+}
+
+CAF_TEST(the echo path upgrades to the echo endpoint only when configured) {
+  auto with_echo = [](std::string_view method, std::string_view target, bool upgrade,
+                      std::string_view echo_path = "/echo") {
+    return resolve_route(method, target, upgrade, assets, echo_path);
+  };
+  auto r = with_echo("GET", "/echo", true);
+  CAF_CHECK_EQUAL(r.status, 200);
+  CAF_CHECK(r.kind == endpoint::echo);
+  CAF_CHECK_EQUAL(r.channel, "");
+  // Decoded like any path; the query is ignored by the endpoint.
+  CAF_CHECK(with_echo("GET", "/%65cho?since=3", true).kind == endpoint::echo);
+  // Without an upgrade: what a plain GET on a socket path gets.
+  r = with_echo("GET", "/echo", false);
+  CAF_CHECK_EQUAL(r.status, 400);
+  CAF_CHECK_EQUAL(r.error, get("/socket/a").error);
+  r = with_echo("POST", "/echo", false);
+  CAF_CHECK_EQUAL(r.status, 405);
+  CAF_CHECK_EQUAL(r.allow, "GET");
+  // Only that exact path.
+  CAF_CHECK_EQUAL(with_echo("GET", "/echo/", true).status, 404);
+  CAF_CHECK_EQUAL(with_echo("GET", "/ech", true).status, 404);
+  // Off: the path is nothing.
+  CAF_CHECK_EQUAL(upgrade("/echo").status, 404);
+  CAF_CHECK_EQUAL(get("/echo").status, 404);
+  CAF_CHECK_EQUAL(with_echo("GET", "/echo", true, "").status, 404);
+}
+
+CAF_TEST(an echo path under socket takes the upgrade from the channel of that name) {
+  auto r = resolve_route("GET", "/socket/echo", true, assets, "/socket/echo");
+  CAF_CHECK_EQUAL(r.status, 200);
+  CAF_CHECK(r.kind == endpoint::echo);
+  // Other channels are untouched.
+  r = resolve_route("GET", "/socket/echo/x", true, assets, "/socket/echo");
+  CAF_CHECK(r.kind == endpoint::socket);
+  CAF_CHECK_EQUAL(r.channel, "echo/x");
+  CAF_CHECK_EQUAL(resolve_route("GET", "/socket/echo", false, assets, "/socket/echo").status,
+                  400);
+}
+
+CAF_TEST(a request without an upgrade still reaches a file at the echo path) {
+  auto r = resolve_route("GET", "/app.js", false, assets, "/app.js");
+  CAF_CHECK(r.kind == endpoint::asset);
+  CAF_CHECK(r.asset != nullptr);
+  CAF_CHECK(resolve_route("GET", "/app.js", true, assets, "/app.js").kind == endpoint::echo);
+}
+
+CAF_TEST(the config refuses an echo path at any endpoint of the table) {
+  // The loader keeps its own list of these paths; this ties it to the table.
+  const std::vector<std::string> paths{"/socket/" + std::string(tool_channel), "/healthz",
+                                       "/api/channels", "/api/channels/a/messages",
+                                       "/api/tool/send_message"};
+  for (const auto& path : paths) {
+    config c;
+    auto err = load_config_string("[diagnostics]\necho_path = \"" + path + "\"\n", c);
+    CAF_CHECK_EQUAL(path + ": " + (err ? err->key : "accepted"), path + ": diagnostics.echo_path");
+    CAF_CHECK_NOT_EQUAL(get(path).status, 404); // a path of the table indeed
+  }
 }

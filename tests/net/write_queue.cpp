@@ -243,3 +243,55 @@ CAF_TEST(a null frame is ignored) {
   CAF_CHECK(q.push(nullptr));
   CAF_CHECK(q.empty());
 }
+
+CAF_TEST(an owned data frame keeps its opcode and counts against the limit) {
+  write_queue q{100, std::nullopt};
+  std::string payload = "\x01\xFF";
+  CAF_CHECK(q.push_data(ws::opcode::binary, payload));
+  payload = "changed"; // the queue holds its own copy
+  CAF_CHECK(q.push_data(ws::opcode::text, "ok"));
+  CAF_CHECK_EQUAL(gathered(q), std::string("\x82\x02\x01\xFF", 4) + wire("ok"));
+  CAF_CHECK_EQUAL(q.queued_bytes(), 4u);
+  // The same rule as messages: refused over the limit, a frame partly
+  // written still counting.
+  CAF_CHECK(q.push_data(ws::opcode::text, std::string(96, 'e'))); // exactly at the limit
+  q.consumed(3); // inside the first frame
+  CAF_CHECK(!q.push_data(ws::opcode::text, "x"));
+  CAF_CHECK(!q.push(make_frame(1, 0, 1)));
+  CAF_CHECK_EQUAL(q.size(), 3u);
+  CAF_CHECK_EQUAL(q.queued_bytes(), 100u);
+  q.consumed(1 + 4);
+  CAF_CHECK_EQUAL(q.queued_bytes(), 96u);
+  CAF_CHECK(q.push_data(ws::opcode::text, "xxxx"));
+  CAF_CHECK(!q.push_data(ws::opcode::text, "x"));
+}
+
+CAF_TEST(a queue without text takes one owned frame larger than the limit) {
+  write_queue q{10, std::nullopt};
+  CAF_CHECK(q.push_data(ws::opcode::binary, std::string(50, 'b')));
+  CAF_CHECK(!q.push_data(ws::opcode::binary, "b"));
+  q.consumed(2 + 50);
+  CAF_CHECK(q.empty());
+  CAF_CHECK_EQUAL(q.queued_bytes(), 0u);
+  CAF_CHECK(q.push_data(ws::opcode::binary, "b"));
+}
+
+CAF_TEST(owned data frames are no resume point and drop_oldest leaves them) {
+  write_queue q{30, uint64_t{5}};
+  CAF_CHECK(q.push(make_frame(6, 5, 10)));
+  CAF_CHECK(q.push_data(ws::opcode::text, std::string(10, 'e')));
+  CAF_CHECK_EQUAL(q.resume_id_when_written(), 6u);
+  uint64_t gap_after = 99;
+  CAF_CHECK_EQUAL(q.drop_oldest(20, gap_after), 1u); // the message goes, the data stays
+  CAF_CHECK_EQUAL(gap_after, 5u);
+  CAF_CHECK_EQUAL(q.size(), 1u);
+  CAF_CHECK_EQUAL(q.resume_id_when_written(), 5u);
+  q.consumed(2 + 10);
+  CAF_CHECK(q.empty());
+  CAF_CHECK_EQUAL(q.resume_id(), 5u);
+  // drop_pending drops it like any frame not started, and its bytes with it.
+  CAF_CHECK(q.push_data(ws::opcode::text, "abc"));
+  q.drop_pending();
+  CAF_CHECK(q.empty());
+  CAF_CHECK_EQUAL(q.queued_bytes(), 0u);
+}

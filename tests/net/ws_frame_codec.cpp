@@ -1,5 +1,6 @@
 // The WebSocket frame codec on its own: server headers and control frames,
-// and the client frame reader's results for whole, split and bad input.
+// and the client frame reader's results for whole, split and bad input,
+// discarding payloads and assembling them.
 
 #define CAF_SUITE net_ws_frame_codec
 #include <caf/test/unit_test.hpp>
@@ -65,12 +66,20 @@ std::string close_payload(uint16_t code, std::string_view reason = {}) {
   return p.append(reason);
 }
 
-// Everything the reader reported, as one string per event.
+// Everything the reader reported, as one string per event; an assembling
+// reader's message payloads separately, so both kinds of reader give the
+// same log.
 struct recorder : frame_events {
   std::vector<std::string> log;
+  bool assembling = false;
+  std::vector<std::string> payloads;
 
-  void on_message(bool text, std::size_t size) override {
+  void on_message(bool text, std::size_t size, std::string_view payload) override {
     log.push_back((text ? "text " : "binary ") + std::to_string(size));
+    if (assembling)
+      payloads.emplace_back(payload);
+    if (payload.size() != (assembling ? size : 0))
+      log.push_back("payload of " + std::to_string(payload.size()) + " bytes");
   }
   void on_ping(std::string_view payload) override {
     log.push_back("ping " + std::string(payload));
@@ -97,11 +106,13 @@ std::string outcome(const recorder& r, std::optional<protocol_error> err) {
 
 constexpr std::size_t no_limit = std::size_t{1} << 40;
 
-// Feeds `bytes` in pieces cut at `cuts` (ascending offsets).
+// Feeds `bytes` in pieces cut at `cuts` (ascending offsets). With
+// `payloads`, the reader assembles messages and their payloads go there.
 std::string run_cut(const std::string& bytes, const std::vector<std::size_t>& cuts,
-                    std::size_t max = no_limit) {
-  frame_reader reader{max};
+                    std::size_t max = no_limit, std::vector<std::string>* payloads = nullptr) {
+  frame_reader reader{max, payloads ? message_payloads::assemble : message_payloads::discard};
   recorder r;
+  r.assembling = payloads != nullptr;
   std::string buf = bytes; // the reader unmasks in place
   std::optional<protocol_error> err;
   std::size_t from = 0;
@@ -118,40 +129,91 @@ std::string run_cut(const std::string& bytes, const std::vector<std::size_t>& cu
   }
   if (err && !reader.done())
     return "error without done()";
+  if (payloads)
+    *payloads = r.payloads;
   return outcome(r, err);
 }
 
+std::string joined(const std::vector<std::string>& payloads) {
+  std::string s;
+  for (const auto& p : payloads)
+    s += "[" + p + "]";
+  return s;
+}
+
+// The same cuts fed to a discarding and to an assembling reader: their
+// outcome if the two agree, else a description of both. The assembled
+// payloads go to `payloads`.
+std::string run_both(const std::string& bytes, const std::vector<std::size_t>& cuts,
+                     std::size_t max, std::vector<std::string>& payloads) {
+  const auto discarding = run_cut(bytes, cuts, max);
+  const auto assembling = run_cut(bytes, cuts, max, &payloads);
+  if (assembling != discarding)
+    return "assembling gave [" + assembling + "], discarding gave [" + discarding + "]";
+  return discarding;
+}
+
 std::string run_whole(const std::string& bytes, std::size_t max = no_limit) {
-  return run_cut(bytes, {}, max);
+  std::vector<std::string> ignored;
+  return run_both(bytes, {}, max, ignored);
+}
+
+std::vector<std::size_t> every_byte(std::size_t size) {
+  std::vector<std::size_t> cuts;
+  for (std::size_t i = 1; i < size; ++i)
+    cuts.push_back(i);
+  return cuts;
 }
 
 std::string run_bytewise(const std::string& bytes, std::size_t max = no_limit) {
-  std::vector<std::size_t> cuts;
-  for (std::size_t i = 1; i < bytes.size(); ++i)
-    cuts.push_back(i);
-  return run_cut(bytes, cuts, max);
+  std::vector<std::string> ignored;
+  return run_both(bytes, every_byte(bytes.size()), max, ignored);
 }
 
 // The outcome shared by every way of feeding `bytes` (whole, byte by byte,
-// in two pieces at each offset, in three pieces around each offset), or a
-// description of the first split that differed.
-std::string run_any_split(const std::string& bytes, std::size_t max = no_limit) {
-  const auto whole = run_whole(bytes, max);
-  const auto bytewise = run_bytewise(bytes, max);
-  if (bytewise != whole)
-    return "byte by byte gave [" + bytewise + "], whole gave [" + whole + "]";
+// in two pieces at each offset, in three pieces around each offset), to a
+// discarding and to an assembling reader, or a description of the first
+// split that differed. The assembled payloads, the same for every split
+// too, go to `payloads` if given.
+std::string run_any_split(const std::string& bytes, std::size_t max = no_limit,
+                          std::vector<std::string>* payloads = nullptr) {
+  std::vector<std::string> whole_payloads;
+  const auto whole = run_both(bytes, {}, max, whole_payloads);
+  if (payloads)
+    *payloads = whole_payloads;
+  // The events and payloads of one way of feeding, compared with whole's.
+  auto differs = [&](const std::vector<std::size_t>& cuts) -> std::optional<std::string> {
+    std::vector<std::string> got;
+    const auto events = run_both(bytes, cuts, max, got);
+    if (events != whole)
+      return "[" + events + "], whole gave [" + whole + "]";
+    if (got != whole_payloads)
+      return "payloads " + joined(got) + ", whole gave " + joined(whole_payloads);
+    return std::nullopt;
+  };
+  if (auto d = differs(every_byte(bytes.size())))
+    return "byte by byte gave " + *d;
   for (std::size_t i = 0; i <= bytes.size(); ++i) {
-    const auto split = run_cut(bytes, {i}, max);
-    if (split != whole)
-      return "split at " + std::to_string(i) + " gave [" + split + "], whole gave [" + whole + "]";
+    if (auto d = differs({i}))
+      return "split at " + std::to_string(i) + " gave " + *d;
     if (i > 0 && i + 1 < bytes.size()) {
-      const auto three = run_cut(bytes, {i - 1, i + 1}, max);
-      if (three != whole)
-        return "cut at " + std::to_string(i - 1) + "," + std::to_string(i + 1) + " gave [" + three +
-               "], whole gave [" + whole + "]";
+      if (auto d = differs({i - 1, i + 1}))
+        return "cut at " + std::to_string(i - 1) + "," + std::to_string(i + 1) + " gave " + *d;
     }
   }
   return whole;
+}
+
+// The payloads an assembling reader reports for `bytes` however it is
+// split, or one string describing how the splits disagreed or what else
+// was reported (an error, say).
+std::vector<std::string> assembled_any_split(const std::string& bytes,
+                                             std::size_t max = no_limit) {
+  std::vector<std::string> payloads;
+  auto outcome = run_any_split(bytes, max, &payloads);
+  if (outcome.find("error") != std::string::npos || outcome.find(" gave ") != std::string::npos)
+    return {outcome};
+  return payloads;
 }
 
 // A text message sent as two fragments, cut at `at`.
@@ -413,6 +475,97 @@ CAF_TEST(invalid UTF-8 in a text message gives 1007) {
 CAF_TEST(binary messages are not checked for UTF-8) {
   CAF_CHECK_EQUAL(run_any_split(client_frame(fin | op_binary, "\xFF\xC0\x80\xED\xA0\x80\xC3")),
                   "binary 7; ");
+}
+
+// --- assembling messages ------------------------------------------------------
+
+CAF_TEST(an assembled message is the unmasked payload however it is split) {
+  const std::string text = "h\xC3\xA9llo w\xE2\x82\xACrld \xF0\x9D\x84\x9E" + std::string(150, 'x');
+  const auto frame = client_frame(fin | op_text, text); // 16-bit length form
+  CAF_CHECK_EQUAL(assembled_any_split(frame), std::vector<std::string>{text});
+  const auto two = client_frame(fin | op_text, "first") + client_frame(fin | op_binary, "second");
+  CAF_CHECK_EQUAL(assembled_any_split(two), std::vector<std::string>({"first", "second"}));
+}
+
+CAF_TEST(fragments are joined across control frames and feeds) {
+  const auto stream = client_frame(op_text, "Hel") + client_frame(fin | op_ping, "are you there")
+                      + client_frame(op_cont, "l") + client_frame(fin | op_pong, "")
+                      + client_frame(fin | op_cont, "o") + client_frame(fin | op_binary, "b");
+  CAF_CHECK_EQUAL(assembled_any_split(stream), std::vector<std::string>({"Hello", "b"}));
+  // Empty fragments, an empty message, a message after a fragmented one.
+  const auto empties = client_frame(op_binary, "") + client_frame(op_cont, "abc")
+                       + client_frame(op_cont, "") + client_frame(fin | op_cont, "")
+                       + client_frame(fin | op_text, "") + client_frame(op_text, "x")
+                       + client_frame(fin | op_cont, "yz");
+  CAF_CHECK_EQUAL(assembled_any_split(empties), std::vector<std::string>({"abc", "", "xyz"}));
+  // A UTF-8 sequence split between fragments comes back whole.
+  CAF_CHECK_EQUAL(assembled_any_split(two_fragments("\xE2\x82\xAC", 1)),
+                  std::vector<std::string>{"\xE2\x82\xAC"});
+}
+
+CAF_TEST(binary payloads are assembled byte for byte) {
+  std::string bytes;
+  for (int i = 0; i < 256; ++i)
+    bytes += static_cast<char>(i);
+  const auto stream = client_frame(op_binary, bytes.substr(0, 100))
+                      + client_frame(op_cont, bytes.substr(100, 1))
+                      + client_frame(fin | op_cont, bytes.substr(101));
+  CAF_CHECK_EQUAL(assembled_any_split(stream), std::vector<std::string>{bytes});
+}
+
+CAF_TEST(a message over 64 KiB is assembled from feeds of any size) {
+  std::string big;
+  for (std::size_t i = 0; i < 70000; ++i)
+    big += static_cast<char>('a' + i % 26);
+  // Three fragments: 16-bit, 64-bit and 7-bit length forms.
+  const auto stream = client_frame(op_binary, big.substr(0, 1000))
+                      + client_frame(op_cont, big.substr(1000, 68950))
+                      + client_frame(fin | op_cont, big.substr(69950));
+  auto with_pieces = [&](std::size_t piece) {
+    std::vector<std::size_t> cuts;
+    for (std::size_t at = piece; at < stream.size(); at += piece)
+      cuts.push_back(at);
+    return cuts;
+  };
+  for (std::size_t piece : {std::size_t{1}, std::size_t{7}, std::size_t{4096}, std::size_t{65536},
+                            stream.size()}) {
+    std::vector<std::string> payloads;
+    CAF_CHECK_EQUAL(std::to_string(piece) + ": " + run_both(stream, with_pieces(piece), no_limit,
+                                                             payloads),
+                    std::to_string(piece) + ": binary 70000; ");
+    CAF_CHECK_EQUAL(payloads, std::vector<std::string>{big});
+  }
+}
+
+CAF_TEST(max_message_size bounds an assembled message) {
+  CAF_CHECK_EQUAL(assembled_any_split(two_fragments(std::string(10, 'a'), 4), 10),
+                  std::vector<std::string>{std::string(10, 'a')});
+  // Over the limit in its second fragment: the first was kept, nothing is
+  // reported.
+  std::vector<std::string> payloads;
+  CAF_CHECK_EQUAL(run_any_split(two_fragments(std::string(11, 'a'), 5), 10, &payloads),
+                  "error 1009");
+  CAF_CHECK(payloads.empty());
+}
+
+// Records where each message payload was, to tell a copy from the input.
+struct payload_addresses : frame_events {
+  std::vector<const char*> at;
+  void on_message(bool, std::size_t, std::string_view payload) override {
+    at.push_back(payload.data());
+  }
+  void on_ping(std::string_view) override {}
+  void on_pong(std::string_view) override {}
+  void on_close(std::optional<uint16_t>, std::string_view) override {}
+};
+
+CAF_TEST(a message whole within one feed is reported from that feed) {
+  frame_reader reader{no_limit, message_payloads::assemble};
+  payload_addresses events;
+  auto frame = client_frame(fin | op_text, "in place");
+  CAF_CHECK(!reader.feed(frame.data(), frame.size(), events));
+  CAF_REQUIRE_EQUAL(events.at.size(), 1u);
+  CAF_CHECK(events.at[0] == frame.data() + 6); // no copy: after the 6-byte header
 }
 
 // --- after the end -----------------------------------------------------------

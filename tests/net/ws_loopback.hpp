@@ -56,6 +56,9 @@ struct ws_loopback {
   // test thread is the I/O thread's fan-out.
   fanout_shard shard;
   bool live = false;
+  // The echo endpoint instead, when a test turns it on before open(): as
+  // http_session starts it, without shard or session (no sink, no opened).
+  bool echo = false;
   // What the hooks saw.
   sink_ptr sink;
   int opened = 0;
@@ -133,18 +136,20 @@ struct ws_loopback {
     ws_hooks hooks;
     // Like the session actor: subscribed once it has joined, which lets the
     // handshake complete.
-    hooks.opened = [this](sink_ptr s) {
-      ++opened;
-      sink = std::move(s);
-      sink->subscribed();
-    };
+    if (!echo)
+      hooks.opened = [this](sink_ptr s) {
+        ++opened;
+        sink = std::move(s);
+        sink->subscribed();
+      };
     hooks.ended = [this] { ++ended; };
-    start_ws_session(std::move(server), std::move(buffer), std::move(req),
-                     ws_params{"test", since, 1, live ? &shard : nullptr, nullptr}, cfg,
+    ws_params params{"test", since, 1, live ? &shard : nullptr, nullptr};
+    params.echo = echo;
+    start_ws_session(std::move(server), std::move(buffer), std::move(req), std::move(params), cfg,
                      std::move(hooks));
     if (!pump_until([&] { return handshake->done; }))
       return net::error::timed_out;
-    if (!handshake->ec && !pump_until([&] { return opened > 0; }))
+    if (!echo && !handshake->ec && !pump_until([&] { return opened > 0; }))
       return net::error::timed_out;
     return handshake->ec;
   }

@@ -1,11 +1,13 @@
 // A herald WebSocket connection over real loopback sockets, with test hooks
 // in place of the hub: frames in order, live messages from a fan-out shard
-// and their seam with the replay, the bounded write queue, closing.
+// and their seam with the replay, the bounded write queue, closing; and the
+// echo endpoint.
 
 #define CAF_SUITE net_ws_session
 #include <caf/test/unit_test.hpp>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ws_loopback.hpp"
@@ -17,6 +19,35 @@ namespace {
 
 std::string json_of(uint64_t id, std::size_t pad = 0) {
   return "{\"id\":" + std::to_string(id) + ",\"pad\":\"" + std::string(pad, 'p') + "\"}";
+}
+
+// A masked client frame built by hand (first byte: FIN, opcode), for
+// fragments and control frames where the test decides the framing.
+std::string client_frame(unsigned char b0, std::string_view payload) {
+  const unsigned char key[4] = {0x12, 0x34, 0x56, 0x78};
+  std::string f(1, static_cast<char>(b0));
+  if (payload.size() < 126) {
+    f += static_cast<char>(0x80 | payload.size());
+  } else if (payload.size() <= 0xFFFF) {
+    f += static_cast<char>(0x80 | 126);
+    f += static_cast<char>(payload.size() >> 8);
+    f += static_cast<char>(payload.size() & 0xFF);
+  } else {
+    f += static_cast<char>(0x80 | 127);
+    for (int i = 0; i < 8; ++i)
+      f += static_cast<char>((uint64_t{payload.size()} >> (56 - 8 * i)) & 0xFF);
+  }
+  f.append(reinterpret_cast<const char*>(key), 4);
+  for (std::size_t i = 0; i < payload.size(); ++i)
+    f += static_cast<char>(payload[i] ^ key[i % 4]);
+  return f;
+}
+
+std::string all_byte_values() {
+  std::string s;
+  for (int i = 0; i < 256; ++i)
+    s += static_cast<char>(i);
+  return s;
 }
 
 } // namespace
@@ -348,6 +379,145 @@ CAF_TEST(a client that never answers the close is dropped after the handshake ti
   CAF_REQUIRE(!open());
   // The client reads nothing, so it never answers the close frame.
   sink->close(1000, "bye");
+  CAF_CHECK(pump_until([&] { return ended == 1; }));
+}
+
+// --- the echo endpoint ---------------------------------------------------------
+
+CAF_TEST(echo sends text as text and binary as binary unchanged) {
+  echo = true;
+  CAF_REQUIRE(!open());
+  CAF_CHECK(sink == nullptr); // no session behind it
+  const std::string text = "h\xC3\xA9llo \xF0\x9D\x84\x9E";
+  CAF_REQUIRE(!write(text));
+  auto r = read();
+  CAF_REQUIRE(!r.ec);
+  CAF_CHECK(r.text_frame);
+  CAF_CHECK_EQUAL(r.text, text);
+  CAF_REQUIRE(!write_raw(client_frame(0x82, all_byte_values())));
+  r = read();
+  CAF_REQUIRE(!r.ec);
+  CAF_CHECK(!r.text_frame);
+  CAF_CHECK_EQUAL(r.text, all_byte_values());
+  CAF_REQUIRE(!write(""));
+  r = read();
+  CAF_REQUIRE(!r.ec);
+  CAF_CHECK(r.text_frame);
+  CAF_CHECK_EQUAL(r.text, "");
+  CAF_CHECK_EQUAL(ended, 0);
+}
+
+CAF_TEST(echo joins fragments into one message and answers pings between them) {
+  echo = true;
+  CAF_REQUIRE(!open());
+  auto pong = std::make_shared<std::string>();
+  client.control_callback([pong](websocket::frame_type kind, beast::string_view payload) {
+    if (kind == websocket::frame_type::pong)
+      pong->assign(payload.data(), payload.size());
+  });
+  // Fragments, a ping among them, and the last one in a later write.
+  CAF_REQUIRE(!write_raw(client_frame(0x01, "Hel") + client_frame(0x89, "still there?")
+                         + client_frame(0x00, "lo, ")));
+  drain();
+  CAF_REQUIRE(!write_raw(client_frame(0x80, "w\xC3\xB6rld")));
+  auto r = read();
+  CAF_REQUIRE(!r.ec);
+  CAF_CHECK(r.text_frame);
+  CAF_CHECK_EQUAL(r.text, "Hello, w\xC3\xB6rld");
+  CAF_CHECK_EQUAL(*pong, "still there?");
+}
+
+CAF_TEST(echo returns a message of max_message_size whole) {
+  echo = true;
+  CAF_REQUIRE(!open());
+  std::string big;
+  for (std::size_t i = 0; i < cfg.max_message_size; ++i)
+    big += static_cast<char>(i * 7);
+  // One frame (64-bit length), then the same as the client's fragments.
+  CAF_REQUIRE(!write_raw(client_frame(0x82, big)));
+  auto r = read();
+  CAF_REQUIRE(!r.ec);
+  CAF_CHECK(!r.text_frame);
+  CAF_CHECK(r.text == big);
+  client.auto_fragment(true);
+  client.write_buffer_bytes(4096);
+  client.binary(true);
+  auto wrote = std::make_shared<op_result>();
+  client.async_write(net::buffer(big), [wrote](error_code ec, std::size_t) {
+    wrote->done = true;
+    wrote->ec = ec;
+  });
+  r = read();
+  CAF_REQUIRE(!r.ec);
+  CAF_CHECK(wrote->done && !wrote->ec);
+  CAF_CHECK(!r.text_frame);
+  CAF_CHECK_EQUAL(r.text.size(), big.size());
+  CAF_CHECK(r.text == big);
+  CAF_CHECK_EQUAL(ended, 0);
+}
+
+CAF_TEST(echo answers a ping with a pong) {
+  echo = true;
+  CAF_REQUIRE(!open());
+  auto pong = std::make_shared<std::string>();
+  client.control_callback([pong](websocket::frame_type kind, beast::string_view payload) {
+    if (kind == websocket::frame_type::pong)
+      pong->assign(payload.data(), payload.size());
+  });
+  client.async_ping("are you there", [](error_code) {});
+  auto r = start_read();
+  CAF_CHECK(pump_until([&] { return !pong->empty(); }));
+  CAF_CHECK_EQUAL(*pong, "are you there");
+  CAF_REQUIRE(!write("and this")); // ends the read
+  CAF_CHECK(pump_until([&] { return r->done; }));
+  CAF_CHECK_EQUAL(r->text, "and this");
+}
+
+CAF_TEST(echo closes a message over max_message_size with 1009) {
+  cfg.max_message_size = 1000;
+  echo = true;
+  CAF_REQUIRE(!open());
+  CAF_REQUIRE(!write(std::string(1000, 'a')));
+  auto r = read();
+  CAF_REQUIRE(!r.ec);
+  CAF_CHECK_EQUAL(r.text.size(), 1000u);
+  // Over the limit only in its second fragment.
+  CAF_REQUIRE(!write_raw(client_frame(0x01, std::string(600, 'b'))
+                         + client_frame(0x80, std::string(401, 'b'))));
+  // The server closes the socket right after its close frame: the read
+  // may end in a reset, but the close frame came first.
+  r = read();
+  CAF_CHECK(r.ec);
+  CAF_CHECK_EQUAL(client.reason().code, 1009);
+  CAF_CHECK(pump_until([&] { return ended == 1; }));
+}
+
+CAF_TEST(an echo client that sends faster than it reads is closed 1008) {
+  cfg.write_queue_limit = 64 * 1024;
+  echo = true;
+  CAF_REQUIRE(!open());
+  // 24 MB of numbered messages and none of the echoes read: the kernel's
+  // buffers fill, then the queue. Once closed, the server reads and drops
+  // the rest, so the writes still complete.
+  auto message = [](int i) { return std::to_string(i) + ":" + std::string(10000, 'e'); };
+  int sent = 0;
+  while (sent < 2400) {
+    std::string batch;
+    for (int i = 0; i < 100; ++i)
+      batch += client_frame(0x81, message(sent++));
+    CAF_REQUIRE(!write_raw(batch));
+    drain();
+  }
+  auto got = read_until_close(*this);
+  CAF_CHECK_EQUAL(client.reason().code, 1008);
+  // No resume point: an echo client has nothing to resume.
+  CAF_CHECK_EQUAL(std::string(client.reason().reason.data(), client.reason().reason.size()),
+                  "slow consumer");
+  // What did come is an unbroken prefix of what was sent, each unchanged.
+  CAF_REQUIRE(!got.empty());
+  CAF_CHECK(got.size() < static_cast<std::size_t>(sent));
+  for (std::size_t i = 0; i < got.size(); ++i)
+    CAF_CHECK(got[i] == message(static_cast<int>(i)));
   CAF_CHECK(pump_until([&] { return ended == 1; }));
 }
 
