@@ -1,6 +1,7 @@
 // Wiring only: read the config, start logging, open storage, spawn the
 // actors, listen, serve until SIGINT/SIGTERM, then shut down in order.
 
+#include <csignal>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -54,6 +55,9 @@ void flush_storage(caf::actor_system& sys, const herald::storage_actor& storage)
 } // namespace
 
 int main(int argc, char** argv) {
+  // A file size limit (ulimit -f) reached by the database is a full disk
+  // to SQLite, answered with 503, not a reason to kill the process.
+  std::signal(SIGXFSZ, SIG_IGN);
   herald::config cfg;
   auto cli = herald::parse_command_line(argc, argv, cfg);
   using action = herald::cli_result::action;
