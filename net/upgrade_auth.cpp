@@ -7,28 +7,6 @@ namespace herald {
 
 namespace {
 
-std::string_view trim(std::string_view s) {
-  auto is_space = [](char c) { return c == ' ' || c == '\t'; };
-  while (!s.empty() && is_space(s.front()))
-    s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back()))
-    s.remove_suffix(1);
-  return s;
-}
-
-/// The offer's entries, trimmed, empty ones dropped.
-std::vector<std::string_view> protocol_entries(std::string_view offered) {
-  std::vector<std::string_view> entries;
-  while (!offered.empty()) {
-    auto comma = offered.find(',');
-    auto entry = trim(offered.substr(0, comma));
-    offered = comma == std::string_view::npos ? std::string_view{} : offered.substr(comma + 1);
-    if (!entry.empty())
-      entries.push_back(entry);
-  }
-  return entries;
-}
-
 bool is_bearer_entry(std::string_view entry) {
   return entry.substr(0, bearer_protocol_prefix.size()) == bearer_protocol_prefix;
 }
@@ -49,7 +27,7 @@ std::string answer_subprotocol(std::string_view offered,
     return chosen;
   bool has_bearer = false;
   bool has_companion = false;
-  for (auto entry : protocol_entries(offered)) {
+  for (auto entry : subprotocol_entries(offered)) {
     has_bearer = has_bearer || is_bearer_entry(entry);
     has_companion = has_companion || entry == token_companion_protocol;
   }
@@ -65,7 +43,7 @@ upgrade_auth authorize_upgrade(const std::optional<std::string>& query_token,
   if (query_token && !query_token->empty())
     tokens.emplace_back(*query_token);
   bool from_offer = false;
-  for (auto entry : protocol_entries(offered))
+  for (auto entry : subprotocol_entries(offered))
     if (is_bearer_entry(entry)) {
       tokens.push_back(entry.substr(bearer_protocol_prefix.size()));
       from_offer = true;

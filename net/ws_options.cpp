@@ -77,19 +77,25 @@ void configure_ws_stream(wss_stream& ws, const config& cfg, std::string subproto
   configure(ws, cfg, std::move(subprotocol));
 }
 
-std::string choose_subprotocol(std::string_view offered,
-                               const std::vector<std::string>& supported) {
+std::vector<std::string_view> subprotocol_entries(std::string_view offered) {
+  std::vector<std::string_view> entries;
   while (!offered.empty()) {
     auto comma = offered.find(',');
-    auto token = trim(offered.substr(0, comma));
+    auto entry = trim(offered.substr(0, comma));
     offered = comma == std::string_view::npos ? std::string_view{} : offered.substr(comma + 1);
-    if (token.empty())
-      continue;
-    // Subprotocol names are tokens compared exactly (RFC 6455 4.1).
-    for (const auto& name : supported)
-      if (token == name)
-        return name;
+    if (!entry.empty())
+      entries.push_back(entry);
   }
+  return entries;
+}
+
+std::string choose_subprotocol(std::string_view offered,
+                               const std::vector<std::string>& supported) {
+  // Subprotocol names are tokens compared exactly (RFC 6455 4.1).
+  for (auto entry : subprotocol_entries(offered))
+    for (const auto& name : supported)
+      if (entry == name)
+        return name;
   return {};
 }
 

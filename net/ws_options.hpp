@@ -31,6 +31,11 @@ constexpr std::size_t max_close_reason = 123;
 void configure_ws_stream(ws_stream& ws, const config& cfg, std::string subprotocol);
 void configure_ws_stream(wss_stream& ws, const config& cfg, std::string subprotocol);
 
+/// The entries of a `Sec-WebSocket-Protocol` offer (a comma-separated list,
+/// possibly from several header lines joined by commas), trimmed of spaces
+/// and tabs, empty ones dropped.
+std::vector<std::string_view> subprotocol_entries(std::string_view offered);
+
 /// The first protocol of the client's `Sec-WebSocket-Protocol` offer (a
 /// comma-separated list, possibly from several header lines joined by
 /// commas) that `supported` lists; empty when none matches.
