@@ -11,6 +11,11 @@ if [ "${1:-}" = "--test" ]; then
   # The fuzz stage of scripts/test.sh: clang, and libFuzzer's runtime
   # (libclang_rt.fuzzer), which clang only recommends.
   PACKAGES="$PACKAGES clang libclang-rt-14-dev"
+  # The browser suite (tests/browser): Debian's Chromium driven from node.
+  # A node from elsewhere (NodeSource) brings its own npm and conflicts with
+  # Debian's npm package: ask for npm only when there is none.
+  PACKAGES="$PACKAGES chromium nodejs"
+  command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES npm"
 fi
 
 missing=""
