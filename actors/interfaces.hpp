@@ -49,7 +49,11 @@ using cache_actor = caf::typed_actor<
   // (channel, since, limit): messages with id > since, ascending, at most
   // limit; fails with errc::cache_miss when the cache cannot be sure it holds
   // all of them.
-  caf::replies_to<history_atom, std::string, uint64_t, uint32_t>::with<frame_list>>;
+  caf::replies_to<history_atom, std::string, uint64_t, uint32_t>::with<frame_list>,
+  // Forget every cached frame: the messages coming next do not follow on
+  // from the cached ones (cluster mode, after the log was trimmed past this
+  // node), so no channel's cached range can be vouched for any more.
+  caf::reacts_to<caf::reset_atom>>;
 
 /// The only owner of the SQLite connection.
 using storage_actor = caf::typed_actor<
@@ -68,6 +72,22 @@ using storage_actor = caf::typed_actor<
   caf::replies_to<last_id_atom>::with<uint64_t>,
   // Commits anything pending, then answers: a barrier for shutdown.
   caf::replies_to<caf::flush_atom>::with<caf::ok_atom>>;
+
+/// Storage in cluster mode (cluster/redis_storage_actor.hpp): the same
+/// contract over Redis, plus the periodic report of this node's subscriber
+/// counts, which the cluster-wide counts of GET /api/channels add up.
+using cluster_storage_actor = storage_actor::extend<
+  // Start reporting under this node id (sent once the listener knows its
+  // port, which is part of the default id).
+  caf::reacts_to<report_atom, std::string>,
+  // The reporting tick the actor sends itself every report_interval.
+  caf::reacts_to<report_atom>>;
+
+/// Cluster mode: follows the shared log in Redis and hands every message, in
+/// log order, to the cache (and so to the broadcaster), on every node alike.
+using log_reader_actor = caf::typed_actor<
+  // One read of the log; the reader sends this to itself after each read.
+  caf::reacts_to<poll_atom>>;
 
 /// Takes validated publishes from the HTTP side and hands them to storage.
 using ingest_actor = caf::typed_actor<

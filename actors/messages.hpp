@@ -167,4 +167,6 @@ CAF_BEGIN_TYPE_ID_BLOCK(herald, caf::first_custom_type_id)
   CAF_ADD_ATOM(herald, herald, commit_atom, "commit")       // storage's own group-commit tick
   CAF_ADD_ATOM(herald, herald, last_id_atom, "last_id")     // -> storage
   CAF_ADD_ATOM(herald, herald, drained_atom, "drained")     // connection -> session
+  CAF_ADD_ATOM(herald, herald, poll_atom, "poll")           // cluster log reader's own read tick
+  CAF_ADD_ATOM(herald, herald, report_atom, "report")       // cluster storage: subscriber counts
 CAF_END_TYPE_ID_BLOCK(herald)

@@ -20,7 +20,9 @@ channel_infos merge_channels(const subscriber_counts& subs, const channel_infos&
   for (auto& [name, count] : subs) {
     auto& info = by_name[name];
     info.name = name;
-    info.subscribers = count;
+    // Storage knows no subscribers on a single node; in cluster mode it
+    // knows those of the other nodes, and this node's live ones add to them.
+    info.subscribers += count;
   }
   channel_infos out;
   out.reserve(by_name.size());

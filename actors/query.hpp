@@ -23,6 +23,8 @@ struct query_state {
 };
 
 /// Every channel that has subscribers or stored messages, sorted by name.
+/// A channel's subscribers are those storage reports (other nodes', in
+/// cluster mode) plus this node's.
 channel_infos merge_channels(const subscriber_counts& subs, const channel_infos& stored);
 
 query_actor::behavior_type query_behavior(query_actor::stateful_pointer<query_state> self,

@@ -1,9 +1,11 @@
-// Wiring only: read the config, start logging, open storage, spawn the
-// actors, listen, serve until SIGINT/SIGTERM, then shut down in order.
+// Wiring only: read the config, start logging, open storage (SQLite, or Redis
+// in cluster mode), spawn the actors, listen, serve until SIGINT/SIGTERM,
+// then shut down in order.
 
 #include <csignal>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <caf/actor_system.hpp>
@@ -17,6 +19,10 @@
 #include "actors/hub_actors.hpp"
 #include "actors/ingest.hpp"
 #include "actors/query.hpp"
+#include "cluster/log_reader.hpp"
+#include "cluster/node_id.hpp"
+#include "cluster/redis_storage_actor.hpp"
+#include "cluster/redis_store.hpp"
 #include "config/cli.hpp"
 #include "config/describe.hpp"
 #include "config/logging.hpp"
@@ -32,13 +38,69 @@ namespace {
 constexpr int exit_bad_config = 2;
 constexpr int exit_environment = 1;
 
-void stop_actors(const herald::hub_actors& a) {
+// Cluster mode only: the actors a single node does not have.
+struct cluster_actors {
+  herald::cluster_storage_actor storage; // also hub_actors::storage
+  herald::log_reader_actor log_reader;
+  // Answers every history query with a miss, so that the query actor reads
+  // HTTP history from Redis: the node's own cache follows the log and may
+  // trail a publish that was acknowledged a moment ago.
+  herald::cache_actor history_cache;
+};
+
+void stop_actors(const herald::hub_actors& a, const cluster_actors& c) {
   auto reason = caf::exit_reason::user_shutdown;
   caf::anon_send_exit(a.ingest, reason);
   caf::anon_send_exit(a.query, reason);
   caf::anon_send_exit(a.storage, reason);
   caf::anon_send_exit(a.cache, reason);
   caf::anon_send_exit(a.broadcaster, reason);
+  if (c.log_reader)
+    caf::anon_send_exit(c.log_reader, reason);
+  if (c.history_cache)
+    caf::anon_send_exit(c.history_cache, reason);
+}
+
+herald::redis_store_options store_options(const herald::config& cfg) {
+  herald::redis_store_options opts;
+  opts.url = *cfg.redis;
+  opts.key_prefix = cfg.key_prefix;
+  opts.log_length = cfg.log_length;
+  return opts;
+}
+
+// Where the shared log ends, asked before the listener opens, so that the
+// log reader delivers everything published once subscribers can connect.
+// Unset when Redis does not answer: the reader then finds it out itself.
+std::optional<uint64_t> log_end(caf::actor_system& sys, const herald::storage_actor& storage) {
+  std::optional<uint64_t> end;
+  caf::scoped_actor self{sys};
+  self->request(storage, std::chrono::seconds(10), herald::last_id_atom_v)
+    .receive([&](uint64_t id) { end = id; },
+             [](caf::error& err) {
+               spdlog::warn("cluster mode: redis does not answer yet ({}); serving anyway: "
+                            "publishes get 503 until it does",
+                            caf::to_string(err));
+             });
+  return end;
+}
+
+// Spawns the Redis storage and the log reader, each with a connection of its
+// own (both block in hiredis, so both get a thread of their own).
+cluster_actors spawn_cluster(caf::actor_system& sys, const herald::config& cfg,
+                             herald::hub_actors& actors) {
+  cluster_actors c;
+  c.storage = sys.spawn<caf::detached>(
+    herald::redis_storage_behavior, std::make_shared<herald::redis_store>(store_options(cfg)),
+    actors.broadcaster, cfg.max_channels, cfg.report_interval);
+  actors.storage = c.storage;
+  herald::log_reader_options reader;
+  reader.start_after = log_end(sys, actors.storage);
+  c.log_reader = sys.spawn<caf::detached>(
+    herald::log_reader_behavior, std::make_shared<herald::redis_store>(store_options(cfg)),
+    actors.cache, actors.broadcaster, reader);
+  c.history_cache = sys.spawn(herald::cache_behavior, herald::broadcaster_actor{}, std::size_t{0});
+  return c;
 }
 
 // Storage answers this after every append it received before it: once it
@@ -81,10 +143,14 @@ int main(int argc, char** argv) {
                cli.config_path.empty() ? "(built-in defaults)" : cli.config_path);
   spdlog::info("effective config:\n{}", herald::describe_config(cfg));
 
-  auto db = herald::sqlite_db::open(cfg.db_path, cfg.synchronous, error);
-  if (!db) {
-    spdlog::critical("{}", error);
-    return exit_environment;
+  // In cluster mode Redis holds the messages: the SQLite file is not opened.
+  std::unique_ptr<herald::sqlite_db> db;
+  if (!cfg.redis) {
+    db = herald::sqlite_db::open(cfg.db_path, cfg.synchronous, error);
+    if (!db) {
+      spdlog::critical("{}", error);
+      return exit_environment;
+    }
   }
 
   caf::actor_system_config sys_cfg;
@@ -98,12 +164,18 @@ int main(int argc, char** argv) {
   auto actors = std::make_shared<herald::hub_actors>();
   actors->broadcaster = sys.spawn(herald::broadcaster_behavior);
   actors->cache = sys.spawn(herald::cache_behavior, actors->broadcaster, cfg.cache_per_channel);
-  // SQLite blocks: storage gets a thread of its own, never a scheduler thread.
-  actors->storage = sys.spawn<caf::detached>(
-    herald::storage_behavior, std::shared_ptr<herald::sqlite_db>(std::move(db)), actors->cache,
-    cfg.max_channels);
+  cluster_actors cluster;
+  if (cfg.redis) {
+    cluster = spawn_cluster(sys, cfg, *actors);
+  } else {
+    // SQLite blocks: storage gets a thread of its own, never a scheduler thread.
+    actors->storage = sys.spawn<caf::detached>(
+      herald::storage_behavior, std::shared_ptr<herald::sqlite_db>(std::move(db)), actors->cache,
+      cfg.max_channels);
+  }
   actors->ingest = sys.spawn(herald::ingest_behavior, actors->storage);
-  actors->query = sys.spawn(herald::query_behavior, actors->broadcaster, actors->cache,
+  actors->query = sys.spawn(herald::query_behavior, actors->broadcaster,
+                            cluster.history_cache ? cluster.history_cache : actors->cache,
                             actors->storage);
 
   int code = 0;
@@ -120,12 +192,19 @@ int main(int argc, char** argv) {
       if (server.plain_port() != 0)
         spdlog::info("plain listener on http://{}:{} (loopback only)", cfg.plain_listen_address,
                      server.plain_port());
+      if (cfg.redis) {
+        // The default node id has the port in it, known only now.
+        auto node = herald::node_id_for(cfg.node_id, cfg.listen_address, server.port());
+        spdlog::info("cluster mode: redis {}, node {}", herald::to_display_string(*cfg.redis),
+                     node);
+        caf::anon_send(cluster.storage, herald::report_atom_v, node);
+      }
       server.run(); // returns after a graceful shutdown
       flush_storage(sys, actors->storage);
     }
     // The server (and its stopped io_context) outlives every actor: a session
     // left over after shutdown_timeout may still post to its connection.
-    stop_actors(*actors);
+    stop_actors(*actors, cluster);
     sys.await_all_actors_done();
   }
   spdlog::info("herald stopped");

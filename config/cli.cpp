@@ -27,6 +27,7 @@ constexpr flag_spec flags[] = {
   {"--listen", "ADDR:PORT", "listen here, over server.listen (e.g. 0.0.0.0:9999, [::1]:0)"},
   {"--db", "PATH", "SQLite database file, over storage.path"},
   {"--log-level", "LEVEL", "trace|debug|info|warn|error|critical|off, over log.level"},
+  {"--redis", "URL", "cluster mode on this Redis (redis://host:port), over cluster.redis"},
   {"--help", nullptr, "print this help and exit"},
   {"--version", nullptr, "print the version and exit"},
 };
@@ -54,6 +55,7 @@ struct flag_values {
   std::optional<std::string> listen;
   std::optional<std::string> db;
   std::optional<std::string> log_level;
+  std::optional<std::string> redis;
 };
 
 // Syntax only: which flags, which values. Returns an error line or nothing.
@@ -93,6 +95,8 @@ std::optional<std::string> scan(int argc, const char* const* argv, flag_values& 
       out.listen = std::move(value);
     else if (name == "--db")
       out.db = std::move(value);
+    else if (name == "--redis")
+      out.redis = std::move(value);
     else
       out.log_level = std::move(value);
   }
@@ -154,6 +158,9 @@ cli_result parse_command_line(int argc, const char* const* argv, config& cfg) {
                                               + ", got " + in_quotes(*given.log_level)));
     result.log_level = *given.log_level;
   }
+  if (given.redis)
+    if (auto why = parse_redis_setting(*given.redis, result.redis))
+      return fail(flag_error("--redis", *why));
   cfg = std::move(result);
   return cli_result{cli_result::action::run, {}, std::move(path)};
 }

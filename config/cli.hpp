@@ -24,7 +24,7 @@ struct cli_result {
 };
 
 /// Parses `--config FILE`, `--listen ADDR:PORT`, `--db PATH`,
-/// `--log-level LEVEL`, `--help`, `--version` (each value flag also as
+/// `--log-level LEVEL`, `--redis URL`, `--help`, `--version` (each value flag also as
 /// `--flag=value`). On `run`, `cfg` holds the effective config; otherwise
 /// `cfg` is left as it was. --help and --version win over everything else
 /// except a malformed command line, and read no file.

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "cluster/redis_url.hpp"
+
 namespace herald {
 
 struct config {
@@ -62,6 +64,15 @@ struct config {
   std::string db_path = "herald.db";
   std::size_t cache_per_channel = 1000;
   std::string synchronous = "full"; // SQLite PRAGMA synchronous: "full" or "normal"
+
+  // [cluster]: several nodes sharing one Redis act as one service.
+  // Unset redis: a single node on SQLite. Set: cluster mode; Redis holds
+  // the messages and carries them to every node, and SQLite is not opened.
+  std::optional<redis_url> redis;
+  std::string node_id; // empty: "<listen host>:<port>" (see cluster/node_id.hpp)
+  std::string key_prefix = "herald";          // every Redis key starts with "<prefix>:"
+  std::size_t log_length = 1000000;           // entries the shared log is trimmed to
+  std::chrono::milliseconds report_interval{1000}; // subscriber counts to Redis; TTL 3x
 
   // [auth]
   std::map<std::string, std::string> tokens; // token -> username

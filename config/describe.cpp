@@ -85,6 +85,13 @@ std::string describe_config(const config& c) {
   line("storage.path", in_quotes(c.db_path));
   line("storage.cache_per_channel", num(c.cache_per_channel));
   line("storage.synchronous", in_quotes(c.synchronous));
+  // The password never reaches the log: to_display_string masks it.
+  line("cluster.redis", c.redis ? in_quotes(to_display_string(*c.redis))
+                                : "\"\" (single node, SQLite)");
+  line("cluster.node_id", c.node_id.empty() ? "\"\" (listen host:port)" : in_quotes(c.node_id));
+  line("cluster.key_prefix", in_quotes(c.key_prefix));
+  line("cluster.log_length", num(c.log_length));
+  line("cluster.report_interval", in_quotes(format_duration(c.report_interval)));
   line("auth.require_connection_token", c.require_connection_token ? "true" : "false");
   line("auth.connection_token_secret", c.connection_token_secret.empty()
                                          ? "\"\""

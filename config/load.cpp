@@ -96,6 +96,24 @@ std::optional<std::string> check_echo_path(const std::string& s) {
   return std::nullopt;
 }
 
+// A node id or key prefix goes into Redis key names: printable, no spaces,
+// nothing a log line or redis-cli would have to quote.
+std::optional<std::string> check_key_part(const std::string& s, std::size_t max_length,
+                                          bool may_be_empty, const char* example) {
+  if (s.empty() && may_be_empty)
+    return std::nullopt;
+  bool ok = !s.empty() && s.size() <= max_length;
+  for (char c : s)
+    ok = ok
+         && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+             || c == '_' || c == '-' || c == '.' || c == ':' || c == '[' || c == ']');
+  if (!ok)
+    return std::string{may_be_empty ? "expected \"\" or " : "expected "} + "1-"
+           + std::to_string(max_length) + " characters of A-Z a-z 0-9 _ - . : [ ] (such as "
+           + example + "), got " + in_quotes(s);
+  return std::nullopt;
+}
+
 // What single keys cannot say: settings that only make sense together.
 error check_combinations(const config& c) {
   if (c.tls_cert.empty() != c.tls_key.empty())
@@ -234,6 +252,28 @@ error apply_root(const toml::table& root, config& c) {
     string_field("synchronous", c.synchronous,
                  [](const std::string& s) { return one_of(s, {"full", "normal"}, "full, normal"); }),
   };
+  auto redis = [&c](const toml::node& n, const std::string& key) -> error {
+    auto s = n.as_string();
+    if (!s)
+      return config_error{key, "expected \"\" or a string \"redis://host:port\", got "
+                                 + describe_node(n)};
+    if (auto why = parse_redis_setting(s->get(), c.redis))
+      return config_error{key, *why};
+    return std::nullopt;
+  };
+  std::vector<field> cluster{
+    {"redis", redis},
+    string_field("node_id", c.node_id,
+                 [](const std::string& s) {
+                   return check_key_part(s, 128, true, "\"web-1:9999\"");
+                 }),
+    string_field("key_prefix", c.key_prefix,
+                 [](const std::string& s) {
+                   return check_key_part(s, 64, false, "\"herald\" or \"chat-prod\"");
+                 }),
+    integer_field("log_length", c.log_length, 100, 1'000'000'000),
+    duration_field("report_interval", c.report_interval, 10ms, 10min),
+  };
   std::vector<field> auth{
     bool_field("require_connection_token", c.require_connection_token),
     string_field("connection_token_secret", c.connection_token_secret,
@@ -292,11 +332,11 @@ error apply_root(const toml::table& root, config& c) {
     std::string_view name;
     const std::vector<field>* fields;
   };
-  const section sections[] = {{"server", &server}, {"websocket", &websocket},
-                              {"limits", &limits}, {"slow_consumer", &slow_consumer},
-                              {"storage", &storage}, {"tls", &tls},
-                              {"auth", &auth},     {"diagnostics", &diagnostics},
-                              {"log", &log}};
+  const section sections[] = {{"server", &server},   {"websocket", &websocket},
+                              {"limits", &limits},   {"slow_consumer", &slow_consumer},
+                              {"storage", &storage}, {"cluster", &cluster},
+                              {"tls", &tls},         {"auth", &auth},
+                              {"diagnostics", &diagnostics}, {"log", &log}};
   std::vector<field> root_fields;
   for (auto& s : sections) {
     root_fields.push_back({s.name, [s](const toml::node& n, const std::string& key) -> error {

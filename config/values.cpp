@@ -146,6 +146,25 @@ std::optional<std::string> parse_size(std::string_view text, std::size_t& out) {
   return std::nullopt;
 }
 
+std::optional<std::string> parse_redis_setting(std::string_view text,
+                                               std::optional<redis_url>& out) {
+  if (text.empty()) {
+    out.reset();
+    return std::nullopt;
+  }
+  std::string why;
+  auto url = parse_redis_url(text, &why);
+  if (!url) {
+    // Some reasons quote the whole text, password and all: not in a log.
+    if (why.find(text) != std::string::npos)
+      why = "not a redis:// URL";
+    return "expected \"\" (a single node) or a URL redis://[[user]:password@]host[:port][/db]"
+           + (why.empty() ? std::string{} : ": " + why);
+  }
+  out = std::move(*url);
+  return std::nullopt;
+}
+
 bool is_log_level(std::string_view level) {
   for (auto known : {"trace", "debug", "info", "warn", "error", "critical", "off"})
     if (level == known)

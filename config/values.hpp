@@ -12,6 +12,8 @@
 #include <string>
 #include <string_view>
 
+#include "cluster/redis_url.hpp"
+
 namespace herald {
 
 /// "127.0.0.1:9999", "0.0.0.0:0" or "[::1]:9999". The address must be an IP
@@ -25,6 +27,12 @@ std::optional<std::string> parse_duration(std::string_view text, std::chrono::mi
 
 /// An integer with an optional unit: "512", "512B", "64KiB", "4MiB", "1GiB".
 std::optional<std::string> parse_size(std::string_view text, std::size_t& out);
+
+/// The [cluster] redis setting: "" (a single node: `out` is reset) or a URL
+/// redis://[[user]:password@]host[:port][/db]. The reason for a bad one does
+/// not repeat the text, which may hold a password.
+std::optional<std::string> parse_redis_setting(std::string_view text,
+                                               std::optional<redis_url>& out);
 
 /// trace, debug, info, warn, error, critical or off.
 bool is_log_level(std::string_view level);

@@ -5,9 +5,11 @@ set -eu
 
 PACKAGES="g++ cmake ninja-build ccache pkg-config \
 libcaf-dev libboost1.81-dev libboost-json1.81-dev \
-libsqlite3-dev libspdlog-dev libtomlplusplus-dev libssl-dev"
+libsqlite3-dev libspdlog-dev libtomlplusplus-dev libssl-dev libhiredis-dev"
 if [ "${1:-}" = "--test" ]; then
   PACKAGES="$PACKAGES sqlite3 openssl"
+  # The cluster suites run against a real Redis.
+  PACKAGES="$PACKAGES redis-server"
   # The fuzz stage of scripts/test.sh: clang, and libFuzzer's runtime
   # (libclang_rt.fuzzer), which clang only recommends.
   PACKAGES="$PACKAGES clang libclang-rt-14-dev"

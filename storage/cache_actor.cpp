@@ -41,6 +41,7 @@ cache_actor::behavior_type cache_behavior(cache_actor::stateful_pointer<cache_st
           remember(self->state, f);
       self->send(self->state.downstream, committed_atom_v, std::move(frames));
     },
+    [=](caf::reset_atom) { self->state.channels.clear(); },
     [=](history_atom, const std::string& channel, uint64_t since,
         uint32_t limit) -> caf::result<frame_list> {
       auto& st = self->state;

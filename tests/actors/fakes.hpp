@@ -146,6 +146,7 @@ inline cache_actor::behavior_type fake_cache(cache_actor::stateful_pointer<fake_
         return caf::make_error(errc::cache_miss);
       return select(st.frames, channel, since, limit);
     },
+    [self](caf::reset_atom) { self->state.frames.clear(); },
   };
 }
 
@@ -248,6 +249,7 @@ relay_cache(cache_actor::pointer self, broadcaster_actor broadcaster) {
     [](history_atom, const std::string&, uint64_t, uint32_t) -> caf::result<frame_list> {
       return caf::make_error(errc::cache_miss);
     },
+    [](caf::reset_atom) {},
   };
 }
 

@@ -69,6 +69,17 @@ CAF_TEST(merge keeps every channel with subscribers or messages sorted by name) 
   CAF_CHECK(merge_channels({}, {}).empty());
 }
 
+CAF_TEST(merge adds the local subscribers to those storage knows of other nodes) {
+  // Cluster mode: storage's counts are the other nodes' reports.
+  subscriber_counts subs{{"both", 2}, {"here", 1}};
+  channel_infos stored{{"both", 3, 5, 9}, {"there", 4, 1, 8}};
+  auto merged = merge_channels(subs, stored);
+  CAF_REQUIRE_EQUAL(merged.size(), 3u);
+  CAF_CHECK(same(merged[0], {"both", 5, 5, 9}));
+  CAF_CHECK(same(merged[1], {"here", 1, 0, 0}));
+  CAF_CHECK(same(merged[2], {"there", 4, 1, 8}));
+}
+
 CAF_TEST_FIXTURE_SCOPE(query_tests, fixture)
 
 CAF_TEST(history comes from the cache when it can answer) {

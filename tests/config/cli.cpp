@@ -92,6 +92,8 @@ CAF_TEST(bad flags fail naming the flag and change nothing) {
     {{"--listen", "localhost:80"}, "--listen"},
     {{"--listen=1.2.3.4:99999"}, "--listen"},
     {{"--log-level", "loud"}, "--log-level"},
+    {{"--redis", "127.0.0.1:6379"}, "--redis"},
+    {{"--redis="}, "--redis"},
   };
   for (auto& bad : cases) {
     config c;
@@ -101,7 +103,27 @@ CAF_TEST(bad flags fail naming the flag and change nothing) {
     CAF_CHECK_EQUAL(r.text.find('\n'), std::string::npos); // one line
     CAF_CHECK_EQUAL(c.port, 9999u);
     CAF_CHECK_EQUAL(c.log_level, "info");
+    CAF_CHECK(!c.redis.has_value());
   }
+}
+
+CAF_TEST(redis on the command line turns on cluster mode over the file) {
+  auto clustered = dir.write("cluster.toml", "[cluster]\nredis = \"redis://10.0.0.1:6379\"\n"
+                                             "key_prefix = \"from-file\"\n");
+  auto r = run({"--config", clustered, "--redis", "redis://:pw-from-flag@10.0.0.2:7000/1"}, cfg);
+  CAF_REQUIRE(r.what == action::run);
+  CAF_REQUIRE(cfg.redis.has_value());
+  CAF_CHECK_EQUAL(cfg.redis->host, "10.0.0.2");
+  CAF_CHECK_EQUAL(cfg.redis->port, 7000u);
+  CAF_CHECK_EQUAL(cfg.redis->password, "pw-from-flag");
+  CAF_CHECK_EQUAL(cfg.key_prefix, "from-file");
+  // A bad URL on the command line names the flag and not the password.
+  config other;
+  r = run({"--redis", "redis://:pw-from-flag@host:0"}, other);
+  CAF_REQUIRE(r.what == action::fail);
+  CAF_CHECK_EQUAL(r.text.rfind("--redis: ", 0), 0u);
+  CAF_CHECK_EQUAL(r.text.find("pw-from-flag"), std::string::npos);
+  CAF_CHECK(!other.redis.has_value());
 }
 
 CAF_TEST(a bad or missing config file fails naming it) {
@@ -118,7 +140,8 @@ CAF_TEST(a bad or missing config file fails naming it) {
 CAF_TEST(help lists every flag and version prints one line) {
   auto r = run({"--listen", "1.2.3.4:5", "--help"}, cfg);
   CAF_REQUIRE(r.what == action::help);
-  for (auto flag : {"--config", "--listen", "--db", "--log-level", "--help", "--version"})
+  for (auto flag :
+       {"--config", "--listen", "--db", "--log-level", "--redis", "--help", "--version"})
     CAF_CHECK_NOT_EQUAL(r.text.find(flag), std::string::npos);
   CAF_CHECK_EQUAL(r.text.back(), '\n');
   CAF_CHECK_EQUAL(cfg.port, 9999u); // help applies nothing

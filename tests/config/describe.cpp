@@ -69,3 +69,20 @@ CAF_TEST(the connection token secret is masked) {
   CAF_CHECK(has_line(text, "auth.connection_token_secret = \"01" + ellipsis + "\""));
   CAF_CHECK(has_line(text, "auth.require_connection_token = true"));
 }
+
+CAF_TEST(the cluster settings are shown with the redis password masked) {
+  config c;
+  auto text = describe_config(c);
+  CAF_CHECK(has_line(text, "cluster.redis = \"\" (single node, SQLite)"));
+  CAF_CHECK(has_line(text, "cluster.node_id = \"\" (listen host:port)"));
+  CAF_CHECK(has_line(text, "cluster.key_prefix = \"herald\""));
+  CAF_CHECK(has_line(text, "cluster.log_length = 1000000"));
+  CAF_CHECK(has_line(text, "cluster.report_interval = \"1s\""));
+  c.redis = herald::redis_url{"10.0.0.7", 6380, "app", "hunter2-long-password", 1};
+  c.node_id = "web-1";
+  text = describe_config(c);
+  CAF_CHECK_EQUAL(text.find("hunter2"), std::string::npos);
+  CAF_CHECK(has_line(text, "cluster.redis = \"" + herald::to_display_string(*c.redis) + "\""));
+  CAF_CHECK_NOT_EQUAL(text.find("10.0.0.7:6380"), std::string::npos);
+  CAF_CHECK(has_line(text, "cluster.node_id = \"web-1\""));
+}

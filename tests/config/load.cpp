@@ -1,6 +1,9 @@
 #define CAF_SUITE config_load
 #include <caf/test/unit_test.hpp>
 
+#include <fstream>
+#include <regex>
+#include <sstream>
 #include <string>
 
 #include "config/describe.hpp"
@@ -52,6 +55,11 @@ config perturbed() {
   c.db_path = "other.db";
   c.cache_per_channel = 1;
   c.synchronous = "normal";
+  c.redis = herald::redis_url{"10.9.9.9", 1, "u", "p", 3};
+  c.node_id = "x";
+  c.key_prefix = "x";
+  c.log_length = 1;
+  c.report_interval = 1ms;
   c.tokens = {{"t", "u"}};
   c.log_level = "trace";
   c.log_file = "x.log";
@@ -95,6 +103,15 @@ void check_same(const config& a, const config& b) {
   CAF_CHECK_EQUAL(a.db_path, b.db_path);
   CAF_CHECK_EQUAL(a.cache_per_channel, b.cache_per_channel);
   CAF_CHECK_EQUAL(a.synchronous, b.synchronous);
+  CAF_CHECK_EQUAL(a.redis.has_value(), b.redis.has_value());
+  if (a.redis && b.redis) {
+    CAF_CHECK_EQUAL(herald::to_display_string(*a.redis), herald::to_display_string(*b.redis));
+    CAF_CHECK_EQUAL(a.redis->password, b.redis->password);
+  }
+  CAF_CHECK_EQUAL(a.node_id, b.node_id);
+  CAF_CHECK_EQUAL(a.key_prefix, b.key_prefix);
+  CAF_CHECK_EQUAL(a.log_length, b.log_length);
+  CAF_CHECK_EQUAL(a.report_interval.count(), b.report_interval.count());
   CAF_CHECK(a.tokens == b.tokens);
   CAF_CHECK_EQUAL(a.log_level, b.log_level);
   CAF_CHECK_EQUAL(a.log_file, b.log_file);
@@ -120,6 +137,14 @@ CAF_TEST(the shipped herald.toml sets every key to the built-in default) {
   config expected;
   // The binary compiles in no credential; the shipped file has the demo one.
   expected.tokens = {{"dev-token", "admin"}};
+  // [cluster] is commented out, so its keys keep what they had (a test
+  // below uncomments it).
+  auto before = perturbed();
+  expected.redis = before.redis;
+  expected.node_id = before.node_id;
+  expected.key_prefix = before.key_prefix;
+  expected.log_length = before.log_length;
+  expected.report_interval = before.report_interval;
   check_same(c, expected);
 }
 
@@ -360,4 +385,104 @@ CAF_TEST(the echo path may not be a path the server already serves) {
   CAF_REQUIRE(err.has_value());
   CAF_CHECK(err->message.find("already") != std::string::npos);
   CAF_CHECK_EQUAL(c.echo_path, "");
+}
+
+CAF_TEST(the cluster section sets the redis url and its companions) {
+  config c;
+  CAF_REQUIRE(!load_config_string("[cluster]\nredis = \"redis://:s3cret@10.0.0.7:6380/2\"\n"
+                                  "node_id = \"web-1:9999\"\nkey_prefix = \"chat-prod\"\n"
+                                  "log_length = 5000\nreport_interval = \"200ms\"\n",
+                                  c));
+  CAF_REQUIRE(c.redis.has_value());
+  CAF_CHECK_EQUAL(c.redis->host, "10.0.0.7");
+  CAF_CHECK_EQUAL(c.redis->port, 6380u);
+  CAF_CHECK_EQUAL(c.redis->password, "s3cret");
+  CAF_CHECK_EQUAL(c.redis->db, 2);
+  CAF_CHECK_EQUAL(c.node_id, "web-1:9999");
+  CAF_CHECK_EQUAL(c.key_prefix, "chat-prod");
+  CAF_CHECK_EQUAL(c.log_length, 5000u);
+  CAF_CHECK_EQUAL(c.report_interval.count(), 200);
+  // An empty URL is a single node again.
+  CAF_REQUIRE(!load_config_string("[cluster]\nredis = \"\"\n", c));
+  CAF_CHECK(!c.redis.has_value());
+  CAF_CHECK_EQUAL(c.key_prefix, "chat-prod"); // absent keys keep their values
+}
+
+CAF_TEST(bad cluster values are errors naming the key) {
+  struct bad_case {
+    const char* toml;
+    const char* key;
+  };
+  const bad_case cases[] = {
+    {"[cluster]\nredis = 6379", "cluster.redis"},
+    {"[cluster]\nredis = \"127.0.0.1:6379\"", "cluster.redis"},
+    {"[cluster]\nredis = \"http://127.0.0.1:6379\"", "cluster.redis"},
+    {"[cluster]\nredis = \"rediss://127.0.0.1:6379\"", "cluster.redis"},
+    {"[cluster]\nredis = \"redis://127.0.0.1:0\"", "cluster.redis"},
+    {"[cluster]\nredis = \"redis://127.0.0.1:6379/x\"", "cluster.redis"},
+    {"[cluster]\nredis = \"redis://\"", "cluster.redis"},
+    {"[cluster]\nnode_id = \"web 1\"", "cluster.node_id"},
+    {"[cluster]\nnode_id = 1", "cluster.node_id"},
+    {"[cluster]\nkey_prefix = \"\"", "cluster.key_prefix"},
+    {"[cluster]\nkey_prefix = \"a*b\"", "cluster.key_prefix"},
+    {"[cluster]\nlog_length = 99", "cluster.log_length"},
+    {"[cluster]\nlog_length = \"1000\"", "cluster.log_length"},
+    {"[cluster]\nreport_interval = \"5ms\"", "cluster.report_interval"},
+    {"[cluster]\nreport_interval = \"11m\"", "cluster.report_interval"},
+    {"[cluster]\nredis_url = \"redis://127.0.0.1\"", "cluster.redis_url"},
+  };
+  for (auto& bad : cases) {
+    config c;
+    auto e = load_config_string(bad.toml, c);
+    auto got = std::string{bad.toml} + " -> " + (e ? e->key : "(no error)");
+    CAF_CHECK_EQUAL(got, std::string{bad.toml} + " -> " + bad.key);
+    check_same(c, config{});
+  }
+}
+
+CAF_TEST(a bad redis url is reported without its password) {
+  for (auto url : {"redis://:hunter2@", "redis://u:hunter2@host:99999", "redis://:hunter2%zz@h",
+                   "tcp://:hunter2@host:6379", ":hunter2@host:6379"}) {
+    config c;
+    auto e = load_config_string(std::string{"[cluster]\nredis = \""} + url + "\"\n", c);
+    CAF_REQUIRE(e);
+    CAF_CHECK_EQUAL(e->key, "cluster.redis");
+    CAF_CHECK_EQUAL(std::string{url} + ": " + std::to_string(e->what().find("hunter2")),
+                    std::string{url} + ": " + std::to_string(std::string::npos));
+    CAF_CHECK(!c.redis.has_value());
+  }
+}
+
+CAF_TEST(the commented cluster section of herald.toml loads with the defaults) {
+  // Uncomment the section header and its settings, leave the prose alone.
+  std::ifstream in{HERALD_SOURCE_DIR "/config/herald.toml"};
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::regex setting{R"(^# (\[cluster\]|[a-z_]+ = .*)$)"};
+  std::string line;
+  std::string uncommented;
+  int settings = 0;
+  bool in_cluster = false;
+  while (std::getline(text, line)) {
+    if (line == "# [cluster]")
+      in_cluster = true;
+    else if (!line.empty() && line.front() == '[')
+      in_cluster = false;
+    std::smatch m;
+    if (in_cluster && std::regex_match(line, m, setting)) {
+      line = m[1];
+      ++settings;
+    }
+    uncommented += line + "\n";
+  }
+  CAF_CHECK_EQUAL(settings, 6); // the header and five keys
+  config c;
+  auto e = load_config_string(uncommented, c);
+  CAF_REQUIRE(!e);
+  CAF_REQUIRE(c.redis.has_value());
+  CAF_CHECK_EQUAL(herald::to_display_string(*c.redis), "redis://127.0.0.1:6379/0");
+  config expected;
+  expected.tokens = {{"dev-token", "admin"}};
+  expected.redis = c.redis;
+  check_same(c, expected);
 }

@@ -181,6 +181,25 @@ CAF_TEST(forwards every frame downstream in order) {
   CAF_CHECK_EQUAL(forwarded()[2].get(), f3.get());
 }
 
+CAF_TEST(reset forgets every channel so that queries go to storage) {
+  start(5);
+  commit(1, 0, "a");
+  commit(2, 0, "b");
+  commit(3, 1, "a");
+  CAF_CHECK_EQUAL(query("a", 1, 10), ids({3}));
+  caf::anon_send(cache, caf::reset_atom_v);
+  run();
+  // Messages 4 (a) and 5 (b) were never seen: the cache must not claim
+  // that nothing follows 3 or 2.
+  CAF_CHECK(!query("a", 1, 10));
+  CAF_CHECK(!query("a", 3, 10));
+  CAF_CHECK(!query("b", 2, 10));
+  // What arrives after the reset is cached as usual.
+  commit(6, 4, "a");
+  CAF_CHECK_EQUAL(query("a", 4, 10), ids({6}));
+  CAF_CHECK(!query("a", 3, 10));
+}
+
 CAF_TEST(a null frame is ignored) {
   start(5);
   caf::anon_send(cache, committed_atom_v, frame{});

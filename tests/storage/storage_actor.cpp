@@ -38,6 +38,7 @@ recording_cache(cache_actor::stateful_pointer<recording_cache_state> self) {
     [=](history_atom, const std::string&, uint64_t, uint32_t) -> caf::result<frame_list> {
       return caf::make_error(errc::cache_miss);
     },
+    [=](caf::reset_atom) {},
   };
 }
 
