@@ -37,6 +37,21 @@ bool to_pids(const std::string& s, std::vector<int>& out) {
   return !out.empty();
 }
 
+// "HOST:PORT[,HOST:PORT...]", appended to out; the URLs built from each are
+// checked when the run starts.
+bool to_servers(const std::string& s, std::vector<std::string>& out) {
+  std::stringstream in{s};
+  std::string part;
+  std::size_t added = 0;
+  while (std::getline(in, part, ',')) {
+    if (part.empty() || part.find_first_of("/ \t") != std::string::npos)
+      return false;
+    out.push_back(part);
+    ++added;
+  }
+  return added > 0 && s.back() != ',';
+}
+
 struct flag {
   const char* name;
   const char* arg; // nullptr: a switch
@@ -47,14 +62,18 @@ struct flag {
 #define SIZE_FLAG(field) [](options& o, const std::string& v) { return to_size(v, o.field); }
 #define REAL_FLAG(field) [](options& o, const std::string& v) { return to_double(v, o.field); }
 #define TEXT_FLAG(field) [](options& o, const std::string& v) { o.field = v; return true; }
+#define LIST_FLAG(field) [](options& o, const std::string& v) { o.field.push_back(v); return !v.empty(); }
 
 const std::vector<flag>& flags() {
   static const std::vector<flag> all = {
-    {"--scenario", "NAME", "fanout | latency | idle | ingest | churn | smoke (default smoke); sets the presets below",
+    {"--scenario", "NAME", "fanout | latency | idle | ingest | churn | cluster | smoke (default smoke); sets the presets below",
      [](options& o, const std::string& v) { o.scenario = v; return is_scenario(v); }},
-    {"--server", "HOST:PORT", "herald's address for the default URLs (default 127.0.0.1:9999)", TEXT_FLAG(server)},
+    {"--server", "HOST:PORT[,...]", "herald's address for the default URLs (default 127.0.0.1:9999); repeatable or "
+     "a comma list for the nodes of a cluster: subscribers go round robin to each in turn, and each gets the same "
+     "number of publisher connections", [](options& o, const std::string& v) { return to_servers(v, o.servers); }},
     {"--channel", "NAME", "herald channel for the default URLs (default bench)", TEXT_FLAG(channel)},
-    {"--url", "WS_URL", "subscribe URL (default ws://<server>/socket/<channel>)", TEXT_FLAG(sub_url)},
+    {"--url", "WS_URL", "subscribe URL (default ws://<server>/socket/<channel>, one per server); repeatable: "
+     "subscribers go round robin to each in turn", LIST_FLAG(sub_urls)},
     {"--subscribers", "N", "subscriber connections", SIZE_FLAG(subscribers)},
     {"--ramp", "PER_S", "new subscriber connections per second (default 5000)", REAL_FLAG(ramp)},
     {"--max-connecting", "N", "handshakes in progress at once (default 256)", SIZE_FLAG(max_connecting)},
@@ -65,8 +84,8 @@ const std::vector<flag>& flags() {
      TEXT_FLAG(source_addrs)},
     {"--workers", "N", "subscriber processes (default 0: as the fd limit needs, ~19,900 subscribers each; 1: all in this process)",
      SIZE_FLAG(workers)},
-    {"--pub-url", "HTTP_URL", "publish URL, POSTed to (default http://<server>/api/channels/<channel>/messages)",
-     TEXT_FLAG(pub_url)},
+    {"--pub-url", "HTTP_URL", "publish URL, POSTed to (default http://<server>/api/channels/<channel>/messages, one "
+     "per server); repeatable: each gets the same number of publisher connections", LIST_FLAG(pub_urls)},
     {"--body", "TEMPLATE", "request body; {payload} is replaced by the message (default 'message={payload}'; "
      "use '{payload}' for raw-body servers)", TEXT_FLAG(body_template)},
     {"--content-type", "TYPE", "Content-Type of publishes (default application/x-www-form-urlencoded; '' for none)",
@@ -77,8 +96,8 @@ const std::vector<flag>& flags() {
     {"--rate", "PER_S", "publishes per second, open loop (0: no publishing)", REAL_FLAG(rate)},
     {"--inflight", "K", "closed loop: keep K publishes in flight (overrides --rate; 0: use --rate)",
      SIZE_FLAG(inflight)},
-    {"--pub-conns", "N", "publisher keep-alive connections (default: K for closed loop up to 64, else 4); "
-     "requests beyond one per connection are pipelined", SIZE_FLAG(pub_conns)},
+    {"--pub-conns", "N", "publisher keep-alive connections (default: K for closed loop up to 64, else 4; rounded up "
+     "to a multiple of the publish URLs); requests beyond one per connection are pipelined", SIZE_FLAG(pub_conns)},
     {"--size", "BYTES", "message payload size; the token is ~40 bytes, padded with 'x' (default 100)",
      SIZE_FLAG(size)},
     {"--duration", "S", "seconds of publishing (idle: seconds to hold the connections)", REAL_FLAG(duration)},
@@ -89,7 +108,7 @@ const std::vector<flag>& flags() {
     {"--churn-min", "S", "shortest life of a churning connection (default 0.2)", REAL_FLAG(churn_min)},
     {"--churn-max", "S", "longest life of a churning connection (default 1.0)", REAL_FLAG(churn_max)},
     {"--server-pid", "PID[,PID...]", "server process(es) to measure: CPU seconds and VmRSS summed "
-     "(repeatable; their children are added, e.g. nginx workers)",
+     "(repeatable, e.g. one per --server; their children are added, e.g. nginx workers)",
      [](options& o, const std::string& v) { return to_pids(v, o.server_pids); }},
     {"--no-server-children", nullptr, "measure only the given pids, not their children",
      [](options& o, const std::string&) { o.server_children = false; return true; }},
@@ -115,7 +134,7 @@ void apply_preset(options& o, const std::string& name) {
   o.churn = false;
   o.inflight = 0;
   o.size = 100;
-  if (name == "fanout") {
+  if (name == "fanout" || name == "cluster") {
     o.subscribers = 1000, o.inflight = 64, o.duration = 10;
   } else if (name == "latency") {
     o.subscribers = 1000, o.rate = 100, o.duration = 10;
@@ -134,15 +153,29 @@ void apply_preset(options& o, const std::string& name) {
 
 bool is_scenario(const std::string& name) {
   return name == "fanout" || name == "latency" || name == "idle" || name == "ingest" || name == "churn"
-         || name == "smoke";
+         || name == "cluster" || name == "smoke";
 }
 
-std::string options::effective_sub_url() const {
-  return sub_url.empty() ? "ws://" + server + "/socket/" + channel : sub_url;
+namespace {
+
+const std::string default_server = "127.0.0.1:9999";
+
+std::vector<std::string> herald_urls(const std::vector<std::string>& servers, const std::string& scheme,
+                                     const std::string& path) {
+  std::vector<std::string> out;
+  for (auto& s : servers.empty() ? std::vector<std::string>{default_server} : servers)
+    out.push_back(scheme + "://" + s + path);
+  return out;
 }
 
-std::string options::effective_pub_url() const {
-  return pub_url.empty() ? "http://" + server + "/api/channels/" + channel + "/messages" : pub_url;
+} // namespace
+
+std::vector<std::string> options::effective_sub_urls() const {
+  return sub_urls.empty() ? herald_urls(servers, "ws", "/socket/" + channel) : sub_urls;
+}
+
+std::vector<std::string> options::effective_pub_urls() const {
+  return pub_urls.empty() ? herald_urls(servers, "http", "/api/channels/" + channel + "/messages") : pub_urls;
 }
 
 std::optional<options> parse_options(int argc, char** argv, std::string& error, bool& help_requested) {
@@ -162,7 +195,7 @@ std::optional<options> parse_options(int argc, char** argv, std::string& error, 
       scenario = a.substr(11);
   }
   if (!is_scenario(scenario)) {
-    error = "unknown scenario '" + scenario + "' (fanout, latency, idle, ingest, churn, smoke)";
+    error = "unknown scenario '" + scenario + "' (fanout, latency, idle, ingest, churn, cluster, smoke)";
     return std::nullopt;
   }
   apply_preset(o, scenario);
@@ -227,6 +260,8 @@ std::string help_text() {
          "  idle     10,000 idle subscribers held 5 s; reports server RSS per connection\n"
          "  ingest   1 subscriber, closed loop with 64 in flight, 10 s\n"
          "  churn    5,000 subscribers reconnecting with ?since=<last id> at random, 100 publishes/s, 10 s\n"
+         "  cluster  the fanout load, meant for the nodes of a cluster given as several --server: subscribers\n"
+         "           spread over them, publishes to all of them, order judged across the nodes\n"
          "  smoke    200 subscribers, 200 publishes/s, 3 s (the default)\n\n"
          "flags:\n";
   for (auto& f : flags()) {
@@ -241,6 +276,8 @@ std::string help_text() {
   out << "  --help                    this text\n\n"
          "examples:\n"
          "  herald-bench --scenario fanout --server-pid $(pgrep -x herald)\n"
+         "  herald-bench --scenario cluster --server 127.0.0.1:18091 --server 127.0.0.1:18092 \\\n"
+         "      --server-pid $PID1 --server-pid $PID2\n"
          "  herald-bench --scenario latency --url ws://127.0.0.1:18081/sub?id=bench \\\n"
          "      --pub-url 'http://127.0.0.1:18081/pub?id=bench' --body '{payload}' --content-type '' --auth ''\n\n"
          "exit status: 0 clean run; 1 something was lost, duplicated or out of order, a publish failed or\n"

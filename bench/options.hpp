@@ -12,10 +12,12 @@ namespace herald::bench {
 // on the command line overrides it, whatever the order.
 struct options {
   std::string scenario = "smoke";
-  std::string server = "127.0.0.1:9999"; // herald's address for the default URLs
+  // herald's addresses for the default URLs; empty: 127.0.0.1:9999. With
+  // several, subscribers and publisher connections are spread over them.
+  std::vector<std::string> servers;
   std::string channel = "bench";
-  std::string sub_url;                 // empty: herald's, from channel
-  std::string pub_url;                 // empty: herald's, from channel
+  std::vector<std::string> sub_urls;   // empty: herald's, one per server
+  std::vector<std::string> pub_urls;   // empty: herald's, one per server
   std::string body_template = "message={payload}";
   std::string content_type = "application/x-www-form-urlencoded";
   std::string auth = "Bearer dev-token"; // Authorization value; empty: none
@@ -42,8 +44,10 @@ struct options {
   double saturation = 0.9;             // own CPU / wall above this: warn
   std::uint64_t max_publishes = 50'000'000;
 
-  std::string effective_sub_url() const;
-  std::string effective_pub_url() const;
+  // What subscribers connect to and publishes go to, in the order they are
+  // taken round robin.
+  std::vector<std::string> effective_sub_urls() const;
+  std::vector<std::string> effective_pub_urls() const;
 };
 
 // Parses argv; nullopt with error set on a bad flag, with help_requested

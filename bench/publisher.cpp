@@ -25,8 +25,10 @@ std::string make_request_head(const url& target, const std::string& content_type
 
 publisher::publisher(event_loop& loop, publisher_config config, shared_region& region)
   : loop_{loop}, config_{std::move(config)}, region_{region} {
+  // Targets interleaved, so that round robin over the connections
+  // alternates between the servers.
   for (std::size_t i = 0; i < std::max<std::size_t>(config_.connections, 1); ++i)
-    conns_.push_back(std::make_unique<publisher_connection>(*this, config_.depth));
+    conns_.push_back(std::make_unique<publisher_connection>(*this, config_.depth, i % config_.targets.size()));
 }
 
 publisher::~publisher() = default;
@@ -52,7 +54,7 @@ void publisher::send_one(publisher_connection& c, std::uint64_t) {
   // Request = head + Content-Length + body prefix + payload + body suffix,
   // assembled in one buffer that keeps its capacity between publishes.
   thread_local std::string request;
-  request.assign(config_.head);
+  request.assign(config_.heads[c.target()]);
   auto payload_len = std::max(config_.size, max_token_length);
   auto body_len_pos = request.size();
   request.append("Content-Length: ");
@@ -72,6 +74,13 @@ void publisher::send_one(publisher_connection& c, std::uint64_t) {
   auto used = static_cast<std::size_t>(res.ptr - digits);
   request.erase(body_len_pos + 16 + used, 24 - used);
   c.enqueue(seq, t.send_ns, request.data(), request.size());
+}
+
+std::vector<std::uint64_t> publisher::acked_per_target() const {
+  std::vector<std::uint64_t> out(config_.targets.size(), 0);
+  for (auto& c : conns_)
+    out[c->target()] += c->acked();
+  return out;
 }
 
 void publisher::on_response(std::uint64_t seq, std::uint64_t send_ns, int status, std::uint64_t now) {

@@ -13,14 +13,14 @@
 namespace herald::bench {
 
 struct publisher_config {
-  url target;
-  std::string head;        // request line and fixed headers, without Content-Length
+  std::vector<url> targets;       // connection i publishes to targets[i % size]
+  std::vector<std::string> heads; // per target: request line and fixed headers, without Content-Length
   std::string body_prefix; // the body template around {payload}
   std::string body_suffix;
   std::size_t size = 100;  // payload bytes
   double rate = 0;         // open loop: publishes per second
   std::size_t inflight = 0; // closed loop: requests in flight (0: open loop)
-  std::size_t connections = 1;
+  std::size_t connections = 1;    // a multiple of the targets, so each gets as many
   std::size_t depth = 1;   // requests in flight per connection (pipelining)
   std::uint64_t run_id = 0;
 };
@@ -52,6 +52,8 @@ public:
   std::uint64_t in_flight() const noexcept { return sent() - acked_ - failed_; }
   std::uint64_t behind_max() const noexcept { return behind_max_; } // open loop: most sends overdue
   const histogram& ack_latency() const noexcept { return ack_latency_; }
+  // Acknowledged publishes per target, in the order of config().targets.
+  std::vector<std::uint64_t> acked_per_target() const;
   const std::string& last_error() const noexcept { return last_error_; }
   bool exhausted() const noexcept { return sent() >= region_.max_seqs; }
 

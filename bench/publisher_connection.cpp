@@ -19,8 +19,8 @@ namespace {
 constexpr std::size_t max_buffered_response = 1u << 20;
 } // namespace
 
-publisher_connection::publisher_connection(publisher& owner, std::size_t depth)
-  : owner_{owner}, ring_(depth == 0 ? 1 : depth) {
+publisher_connection::publisher_connection(publisher& owner, std::size_t depth, std::size_t target)
+  : owner_{owner}, target_{target}, ring_(depth == 0 ? 1 : depth) {
   out_.reserve(64 * 1024);
   in_.reserve(64 * 1024);
 }
@@ -36,7 +36,7 @@ std::string publisher_connection::open() {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0)
     return std::string{"socket: "} + std::strerror(errno);
-  auto& addr = owner_.config().target.address;
+  auto& addr = owner_.config().targets[target_].address;
   if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
     std::string err = std::string{"cannot connect to the publish URL: "} + std::strerror(errno);
     ::close(fd);
@@ -129,6 +129,8 @@ void publisher_connection::on_readable() {
     auto req = ring_[head_];
     head_ = (head_ + 1) % ring_.size();
     --count_;
+    if (r.status >= 200 && r.status < 300)
+      ++acked_;
     owner_.on_response(req.seq, req.send_ns, r.status, now);
     if (r.close) {
       close_after = true;

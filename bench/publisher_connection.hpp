@@ -16,7 +16,8 @@ class publisher;
 // reserved once and reused, so a publish allocates nothing.
 class publisher_connection final : public io_handler {
 public:
-  publisher_connection(publisher& owner, std::size_t depth);
+  // Publishes to the owner's config().targets[target].
+  publisher_connection(publisher& owner, std::size_t depth, std::size_t target);
   ~publisher_connection() override;
   publisher_connection(const publisher_connection&) = delete;
   publisher_connection& operator=(const publisher_connection&) = delete;
@@ -27,6 +28,8 @@ public:
   bool is_open() const noexcept { return fd_ >= 0; }
   std::size_t pending() const noexcept { return count_; }
   bool has_room() const noexcept { return fd_ >= 0 && count_ < ring_.size(); }
+  std::size_t target() const noexcept { return target_; }
+  std::uint64_t acked() const noexcept { return acked_; } // 2xx answers
 
   // Appends one request to the output buffer; flush() writes it.
   void enqueue(std::uint64_t seq, std::uint64_t send_ns, const char* request, std::size_t size);
@@ -44,6 +47,8 @@ private:
   void lose(const char* why);
 
   publisher& owner_;
+  std::size_t target_;
+  std::uint64_t acked_ = 0;
   int fd_ = -1;
   bool want_out_ = false;
   std::string out_;

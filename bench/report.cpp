@@ -63,6 +63,13 @@ double rss_per_connection_kb(const run_results& r) {
 
 } // namespace
 
+std::string joined(const std::vector<std::string>& urls) {
+  std::string out;
+  for (auto& u : urls)
+    out += (out.empty() ? "" : " ") + u;
+  return out;
+}
+
 int exit_code(const run_results& r) {
   bool clean = r.lost == 0 && r.duplicates == 0 && r.out_of_order == 0 && r.failed == 0 && r.unacknowledged == 0
                && r.connect_failures == 0 && r.protocol_errors == 0;
@@ -71,14 +78,16 @@ int exit_code(const run_results& r) {
 
 void print_table(std::FILE* out, const run_results& r, const options& o) {
   std::fprintf(out, "\nherald-bench  scenario %s  run %" PRIu64 "\n", o.scenario.c_str(), r.run_id);
-  std::fprintf(out, "%-18s %s\n", "subscribe", r.sub_url.c_str());
+  std::fprintf(out, "%-18s %s%s\n", "subscribe", joined(r.sub_urls).c_str(),
+               r.sub_urls.size() > 1 ? "  (round robin)" : "");
   if (r.publishing) {
     char mode[64];
     if (o.inflight > 0)
       std::snprintf(mode, sizeof mode, "closed loop, %zu in flight", o.inflight);
     else
       std::snprintf(mode, sizeof mode, "open loop, %g/s", o.rate);
-    std::fprintf(out, "%-18s POST %s  (%s, %zu-byte messages)\n", "publish", r.pub_url.c_str(), mode, o.size);
+    std::fprintf(out, "%-18s POST %s  (%s, %zu-byte messages)\n", "publish", joined(r.pub_urls).c_str(), mode,
+                 o.size);
   }
   std::fprintf(out,
                "%-18s %" PRIu64 " of %" PRIu64 " open in %.2f s (%zu process%s); %" PRIu64
@@ -94,6 +103,12 @@ void print_table(std::FILE* out, const run_results& r, const options& o) {
                  " unanswered; %.0f/s over %.2f s\n",
                  "publishes", r.sent, r.acked, r.failed, r.unacknowledged, per_second(r.acked_at_stop, r.publish_seconds),
                  r.publish_seconds);
+    if (r.acked_per_target.size() > 1) {
+      std::string split;
+      for (auto n : r.acked_per_target)
+        split += (split.empty() ? "" : " / ") + std::to_string(n);
+      std::fprintf(out, "%-18s %s acknowledged, in the order of the publish URLs\n", "publishes split", split.c_str());
+    }
     if (!r.publish_error.empty())
       std::fprintf(out, "%-18s %s\n", "publish error", r.publish_error.c_str());
     if (o.inflight == 0 && r.behind_max > 1)
@@ -135,7 +150,8 @@ void print_table(std::FILE* out, const run_results& r, const options& o) {
 
 void print_json(std::FILE* out, const run_results& r, const options& o) {
   std::fprintf(out, "{\"scenario\":%s,\"run\":%" PRIu64 ",\"sub_url\":%s,\"pub_url\":%s,", json_string(o.scenario).c_str(),
-               r.run_id, json_string(r.sub_url).c_str(), json_string(r.publishing ? r.pub_url : "").c_str());
+               r.run_id, json_string(joined(r.sub_urls)).c_str(),
+               json_string(r.publishing ? joined(r.pub_urls) : "").c_str());
   std::fprintf(out,
                "\"subscribers\":{\"wanted\":%" PRIu64 ",\"open\":%" PRIu64 ",\"connect_failures\":%" PRIu64
                ",\"disconnects\":%" PRIu64 ",\"churn_reconnects\":%" PRIu64 ",\"reconnect_failures\":%" PRIu64
@@ -144,10 +160,13 @@ void print_json(std::FILE* out, const run_results& r, const options& o) {
                r.connect_seconds, r.workers);
   std::fprintf(out,
                "\"publishes\":{\"mode\":%s,\"sent\":%" PRIu64 ",\"acked\":%" PRIu64 ",\"failed\":%" PRIu64
-               ",\"unanswered\":%" PRIu64 ",\"per_s\":%.1f,\"seconds\":%.3f,\"error\":%s},",
+               ",\"unanswered\":%" PRIu64 ",\"per_s\":%.1f,\"seconds\":%.3f,\"error\":%s,\"acked_per_url\":[",
                json_string(o.inflight > 0 ? "closed" : "open").c_str(), r.sent, r.acked, r.failed, r.unacknowledged,
                per_second(r.acked_at_stop, r.publish_seconds), r.publish_seconds,
                json_string(r.publish_error).c_str());
+  for (std::size_t i = 0; i < r.acked_per_target.size(); ++i)
+    std::fprintf(out, "%s%" PRIu64, i ? "," : "", r.acked_per_target[i]);
+  std::fprintf(out, "]},");
   std::fprintf(out,
                "\"deliveries\":{\"expected\":%" PRIu64 ",\"received\":%" PRIu64 ",\"lost\":%" PRIu64
                ",\"duplicated\":%" PRIu64 ",\"out_of_order\":%" PRIu64 ",\"per_s\":%.1f,\"drain_s\":%.3f,"

@@ -18,8 +18,8 @@ struct server_point {
 
 // Everything one run measured, summed over the subscriber processes.
 struct run_results {
-  std::string sub_url;
-  std::string pub_url;
+  std::vector<std::string> sub_urls; // subscribers spread round robin over these
+  std::vector<std::string> pub_urls; // publisher connections spread evenly over these
   std::vector<int> server_pids;
   std::size_t workers = 1;
   std::uint64_t run_id = 0;
@@ -44,6 +44,7 @@ struct run_results {
   std::uint64_t behind_max = 0;
   double publish_seconds = 0;
   std::uint64_t acked_at_stop = 0;
+  std::vector<std::uint64_t> acked_per_target; // in the order of pub_urls
   std::string publish_error;
   // deliveries
   std::uint64_t expected = 0;
@@ -62,6 +63,9 @@ struct run_results {
   double worker_cpu_ratio_max = 0;
   bool saturated = false;
 };
+
+// The URLs on one line, separated by spaces.
+std::string joined(const std::vector<std::string>& urls);
 
 void print_table(std::FILE* out, const run_results& r, const options& o);
 void print_json(std::FILE* out, const run_results& r, const options& o);

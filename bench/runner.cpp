@@ -31,6 +31,17 @@ server_point sample(const std::vector<int>& pids) {
   return server_point{s.ok, s.cpu_seconds, s.rss_kb};
 }
 
+// Parses every URL; false (with error set) at the first bad one.
+bool parse_urls(const std::vector<std::string>& texts, std::vector<url>& out, std::string& error) {
+  for (auto& t : texts) {
+    auto u = parse_url(t, error);
+    if (!u)
+      return false;
+    out.push_back(*u);
+  }
+  return !out.empty();
+}
+
 // A subscriber process: runs its share until the coordinator says finish.
 [[noreturn]] void run_worker(subscriber_config cfg, shared_region& region, worker_block& block) {
   prctl(PR_SET_PDEATHSIG, SIGKILL); // never outlive the coordinator
@@ -50,19 +61,21 @@ int run(const options& o) {
   std::signal(SIGPIPE, SIG_IGN);
   auto fd_limit = raise_fd_limit();
   std::string error;
-  auto sub_url = parse_url(o.effective_sub_url(), error);
-  auto pub_url = parse_url(o.effective_pub_url(), error);
-  if (!sub_url || !pub_url) {
+  std::vector<url> sub_targets, pub_targets;
+  if (!parse_urls(o.effective_sub_urls(), sub_targets, error)
+      || !parse_urls(o.effective_pub_urls(), pub_targets, error)) {
     std::fprintf(stderr, "herald-bench: %s\n", error.c_str());
     return 2;
   }
+  // Loopback source addresses can only reach loopback servers.
+  bool loopback = std::all_of(sub_targets.begin(), sub_targets.end(), [](const url& u) { return u.is_loopback(); });
   std::vector<std::uint32_t> sources;
-  if (!parse_source_range(o.source_addrs, sub_url->is_loopback(), sources)) {
+  if (!parse_source_range(o.source_addrs, loopback, sources)) {
     std::fprintf(stderr, "herald-bench: bad --source-addrs '%s'\n", o.source_addrs.c_str());
     return 2;
   }
   bool publishing = o.inflight > 0 || o.rate > 0;
-  std::size_t pub_conns = !publishing ? 0 : o.pub_conns > 0 ? o.pub_conns : o.inflight > 0 ? std::min<std::size_t>(o.inflight, 64) : 4;
+  auto pub_conns = publisher_connections(publishing, o.inflight, o.pub_conns, pub_targets.size());
   auto workers = worker_processes(o.subscribers, o.workers, fd_limit, pub_conns);
   auto per_process = fd_limit > reserved_fds ? fd_limit - reserved_fds : 1;
   if (workers > 0 && (o.subscribers + workers - 1) / workers > per_process) {
@@ -77,8 +90,8 @@ int run(const options& o) {
     return 2;
   }
   run_results r;
-  r.sub_url = o.effective_sub_url();
-  r.pub_url = o.effective_pub_url();
+  r.sub_urls = o.effective_sub_urls();
+  r.pub_urls = o.effective_pub_urls();
   r.run_id = make_run_id();
   r.wanted = o.subscribers;
   r.workers = blocks;
@@ -89,7 +102,7 @@ int run(const options& o) {
   // Subscriber groups: forked workers, or one in this process.
   auto group_config = [&](std::size_t i, std::size_t n) {
     subscriber_config c;
-    c.target = *sub_url;
+    c.targets = sub_targets;
     c.sources = sources;
     c.first_index = i * ((o.subscribers + blocks - 1) / blocks);
     c.count = std::min(o.subscribers - std::min(o.subscribers, c.first_index), (o.subscribers + blocks - 1) / blocks);
@@ -122,8 +135,9 @@ int run(const options& o) {
   std::unique_ptr<publisher> pub;
   if (publishing) {
     publisher_config pc;
-    pc.target = *pub_url;
-    pc.head = make_request_head(*pub_url, o.content_type, o.auth, o.headers);
+    pc.targets = pub_targets;
+    for (auto& t : pub_targets)
+      pc.heads.push_back(make_request_head(t, o.content_type, o.auth, o.headers));
     split_template(o.body_template, pc.body_prefix, pc.body_suffix);
     pc.size = o.size;
     pc.rate = o.rate;
@@ -209,7 +223,7 @@ int run(const options& o) {
 
   if (pub) {
     if (auto err = pub->connect_all(); !err.empty()) {
-      std::fprintf(stderr, "herald-bench: %s (%s)\n", err.c_str(), r.pub_url.c_str());
+      std::fprintf(stderr, "herald-bench: %s (%s)\n", err.c_str(), joined(r.pub_urls).c_str());
       return finish(2);
     }
   }
@@ -225,7 +239,7 @@ int run(const options& o) {
   r.universe = sum(&worker_block::universe);
   r.connected = sample(r.server_pids);
   if (o.subscribers > 0 && r.universe == 0) {
-    std::fprintf(stderr, "herald-bench: no subscriber could connect to %s\n", r.sub_url.c_str());
+    std::fprintf(stderr, "herald-bench: no subscriber could connect to %s\n", joined(r.sub_urls).c_str());
     return finish(2);
   }
   // 3. Publish (or, without publishing, hold the connections) for the duration.
@@ -289,6 +303,7 @@ int run(const options& o) {
     r.behind_max = pub->behind_max();
     r.publish_error = pub->last_error();
     r.ack_latency = pub->ack_latency();
+    r.acked_per_target = pub->acked_per_target();
     r.expected = r.acked * r.universe;
   }
   // The table goes to stdout, unless stdout carries the JSON object.

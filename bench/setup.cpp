@@ -1,5 +1,7 @@
 #include "bench/setup.hpp"
 
+#include <algorithm>
+
 #include <arpa/inet.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -72,6 +74,15 @@ std::size_t worker_processes(std::size_t subscribers, std::size_t requested, std
   if (subscribers + publisher_fds <= per_process)
     return 0;
   return (subscribers + per_process - 1) / per_process;
+}
+
+std::size_t publisher_connections(bool publishing, std::size_t inflight, std::size_t requested,
+                                  std::size_t targets) {
+  if (!publishing)
+    return 0;
+  std::size_t n = requested > 0 ? requested : inflight > 0 ? std::min<std::size_t>(inflight, 64) : 4;
+  targets = std::max<std::size_t>(targets, 1);
+  return (n + targets - 1) / targets * targets;
 }
 
 } // namespace herald::bench

@@ -30,4 +30,10 @@ bool parse_source_range(const std::string& text, bool loopback_target, std::vect
 std::size_t worker_processes(std::size_t subscribers, std::size_t requested, std::size_t fd_limit,
                              std::size_t publisher_fds);
 
+// Publisher keep-alive connections: `requested`, else K for a closed loop
+// of K (at most 64), else 4; 0 when not publishing. Rounded up to a
+// multiple of `targets`, so that every publish URL gets as many.
+std::size_t publisher_connections(bool publishing, std::size_t inflight, std::size_t requested,
+                                  std::size_t targets);
+
 } // namespace herald::bench

@@ -31,6 +31,7 @@ void subscriber::release_fd() {
 
 bool subscriber::start(std::uint64_t since) {
   auto& cfg = group_.config();
+  auto& server = group_.target_for(index_);
   fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd_ < 0) {
     fail();
@@ -50,14 +51,14 @@ bool subscriber::start(std::uint64_t since) {
       return false;
     }
   }
-  auto& addr = cfg.target.address;
+  auto& addr = server.address;
   int rc = ::connect(fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof addr);
   if (rc != 0 && errno != EINPROGRESS) {
     fail();
     return false;
   }
-  auto target = since > 0 ? cfg.target.target_with_since(since) : cfg.target.target;
-  pending_ = "GET " + target + " HTTP/1.1\r\nHost: " + cfg.target.host + ":" + std::to_string(cfg.target.port)
+  auto target = since > 0 ? server.target_with_since(since) : server.target;
+  pending_ = "GET " + target + " HTTP/1.1\r\nHost: " + server.host + ":" + std::to_string(server.port)
              + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
   parser_.reset();

@@ -32,6 +32,10 @@ std::uint32_t subscriber_group::source_for(std::uint32_t index) const noexcept {
   return config_.sources[index % config_.sources.size()];
 }
 
+const url& subscriber_group::target_for(std::uint32_t index) const noexcept {
+  return config_.targets[index % config_.targets.size()];
+}
+
 std::uint64_t subscriber_group::churn_delay() {
   rng_ ^= rng_ << 13;
   rng_ ^= rng_ >> 7;

@@ -15,7 +15,7 @@ namespace herald::bench {
 class subscriber;
 
 struct subscriber_config {
-  url target;
+  std::vector<url> targets;           // the global index picks one, round robin
   std::vector<std::uint32_t> sources; // source IPv4 addresses (network order); empty: no bind
   std::size_t count = 0;              // subscribers in this group
   std::size_t first_index = 0;        // global index of the first, to spread sources
@@ -46,6 +46,7 @@ public:
   worker_block& block() noexcept { return block_; }
   void set_now(std::uint64_t now) noexcept { now_ = now; }
   std::uint32_t source_for(std::uint32_t index) const noexcept;
+  const url& target_for(std::uint32_t index) const noexcept;
   void on_delivery(subscriber& s, const token& t);
   void on_foreign() noexcept { ++foreign_; }
   void on_untokened() noexcept { ++untokened_; }

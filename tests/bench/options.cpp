@@ -1,3 +1,5 @@
+// herald-bench's flags: scenario presets, overrides, servers and URLs,
+// refusals; source ranges, worker and publisher-connection counts.
 #define CAF_SUITE bench_options
 #include <caf/test/unit_test.hpp>
 
@@ -10,6 +12,8 @@
 #include "bench/setup.hpp"
 
 using namespace herald::bench;
+
+using urls = std::vector<std::string>;
 
 namespace {
 
@@ -38,8 +42,8 @@ CAF_TEST(scenario presets) {
   o = parse({}, error);
   CAF_REQUIRE(o);
   CAF_CHECK_EQUAL(o->scenario, "smoke");
-  CAF_CHECK_EQUAL(o->effective_sub_url(), "ws://127.0.0.1:9999/socket/bench");
-  CAF_CHECK_EQUAL(o->effective_pub_url(), "http://127.0.0.1:9999/api/channels/bench/messages");
+  CAF_CHECK_EQUAL(o->effective_sub_urls(), urls{"ws://127.0.0.1:9999/socket/bench"});
+  CAF_CHECK_EQUAL(o->effective_pub_urls(), urls{"http://127.0.0.1:9999/api/channels/bench/messages"});
 }
 
 CAF_TEST(flags override the preset whatever their position) {
@@ -53,11 +57,55 @@ CAF_TEST(flags override the preset whatever their position) {
   CAF_CHECK(o->json);
   o = parse({"--server", "127.0.0.1:4321", "--channel", "c/d"}, error);
   CAF_REQUIRE(o);
-  CAF_CHECK_EQUAL(o->effective_sub_url(), "ws://127.0.0.1:4321/socket/c/d");
-  CAF_CHECK_EQUAL(o->effective_pub_url(), "http://127.0.0.1:4321/api/channels/c/d/messages");
+  CAF_CHECK_EQUAL(o->effective_sub_urls(), urls{"ws://127.0.0.1:4321/socket/c/d"});
+  CAF_CHECK_EQUAL(o->effective_pub_urls(), urls{"http://127.0.0.1:4321/api/channels/c/d/messages"});
   o = parse({"--server-pid", "12,34", "--server-pid=56"}, error);
   CAF_REQUIRE(o);
   CAF_CHECK_EQUAL(o->server_pids.size(), 3u);
+}
+
+CAF_TEST(cluster preset is the fanout load) {
+  std::string error;
+  auto cluster = parse({"--scenario", "cluster"}, error);
+  auto fanout = parse({"--scenario", "fanout"}, error);
+  CAF_REQUIRE(cluster && fanout);
+  CAF_CHECK_EQUAL(cluster->scenario, "cluster");
+  CAF_CHECK_EQUAL(cluster->subscribers, fanout->subscribers);
+  CAF_CHECK_EQUAL(cluster->inflight, fanout->inflight);
+  CAF_CHECK_EQUAL(cluster->duration, fanout->duration);
+  CAF_CHECK_EQUAL(cluster->size, fanout->size);
+  CAF_CHECK(!cluster->churn);
+}
+
+CAF_TEST(several servers repeated or as a comma list keep their order) {
+  std::string error;
+  auto o = parse({"--server", "127.0.0.1:1", "--scenario", "cluster", "--server", "127.0.0.1:2"}, error);
+  CAF_REQUIRE(o);
+  CAF_CHECK_EQUAL(o->servers, (urls{"127.0.0.1:1", "127.0.0.1:2"}));
+  CAF_CHECK_EQUAL(o->effective_sub_urls(), (urls{"ws://127.0.0.1:1/socket/bench", "ws://127.0.0.1:2/socket/bench"}));
+  CAF_CHECK_EQUAL(o->effective_pub_urls(), (urls{"http://127.0.0.1:1/api/channels/bench/messages",
+                                                  "http://127.0.0.1:2/api/channels/bench/messages"}));
+  o = parse({"--server=127.0.0.1:1,127.0.0.1:2", "--server", "127.0.0.1:3"}, error);
+  CAF_REQUIRE(o);
+  CAF_CHECK_EQUAL(o->servers, (urls{"127.0.0.1:1", "127.0.0.1:2", "127.0.0.1:3"}));
+  CAF_CHECK_EQUAL(o->effective_sub_urls().size(), 3u);
+  o = parse({"--server", "127.0.0.1:1", "--server", "127.0.0.1:2", "--server-pid", "11", "--server-pid", "22"},
+            error);
+  CAF_REQUIRE(o);
+  CAF_CHECK_EQUAL(o->server_pids, (std::vector<int>{11, 22}));
+}
+
+CAF_TEST(explicit urls override the servers and repeat on their own) {
+  std::string error;
+  auto o = parse({"--server", "127.0.0.1:1,127.0.0.1:2", "--url", "ws://127.0.0.1:5/a", "--url",
+                  "ws://127.0.0.1:6/b"}, error);
+  CAF_REQUIRE(o);
+  CAF_CHECK_EQUAL(o->effective_sub_urls(), (urls{"ws://127.0.0.1:5/a", "ws://127.0.0.1:6/b"}));
+  CAF_CHECK_EQUAL(o->effective_pub_urls().size(), 2u); // still herald's, from the servers
+  o = parse({"--pub-url", "http://127.0.0.1:7/p"}, error);
+  CAF_REQUIRE(o);
+  CAF_CHECK_EQUAL(o->effective_pub_urls(), urls{"http://127.0.0.1:7/p"});
+  CAF_CHECK_EQUAL(o->effective_sub_urls(), urls{"ws://127.0.0.1:9999/socket/bench"});
 }
 
 CAF_TEST(bad flags are refused with a reason) {
@@ -69,6 +117,12 @@ CAF_TEST(bad flags are refused with a reason) {
   CAF_CHECK(!parse({"--frobnicate"}, error));
   CAF_CHECK(!parse({"--server-pid", "12,x"}, error));
   CAF_CHECK(!parse({"--churn-min", "2", "--churn-max", "1"}, error));
+  CAF_CHECK(!parse({"--server", ""}, error));
+  CAF_CHECK(!parse({"--server", "127.0.0.1:1,,127.0.0.1:2"}, error));
+  CAF_CHECK(!parse({"--server", "127.0.0.1:1,"}, error));
+  CAF_CHECK(!parse({"--server", ",127.0.0.1:1"}, error));
+  CAF_CHECK(!parse({"--server", "http://127.0.0.1:1"}, error));
+  CAF_CHECK(!parse({"--url", ""}, error));
 }
 
 CAF_TEST(source address ranges) {
@@ -94,4 +148,19 @@ CAF_TEST(worker processes follow the fd limit) {
   CAF_CHECK_EQUAL(worker_processes(50000, 0, 20000, 64), 3u);
   CAF_CHECK_EQUAL(worker_processes(1000, 3, 20000, 64), 3u);
   CAF_CHECK_EQUAL(worker_processes(1000, 1, 20000, 64), 0u);
+}
+
+CAF_TEST(publisher connections are shared evenly by the publish urls) {
+  // One URL: as before, K in flight up to 64, else 4, or as asked.
+  CAF_CHECK_EQUAL(publisher_connections(true, 64, 0, 1), 64u);
+  CAF_CHECK_EQUAL(publisher_connections(true, 500, 0, 1), 64u);
+  CAF_CHECK_EQUAL(publisher_connections(true, 0, 0, 1), 4u);
+  CAF_CHECK_EQUAL(publisher_connections(true, 64, 5, 1), 5u);
+  CAF_CHECK_EQUAL(publisher_connections(false, 64, 5, 1), 0u);
+  // Several: rounded up to a multiple, so every URL gets as many.
+  CAF_CHECK_EQUAL(publisher_connections(true, 64, 0, 2), 64u);
+  CAF_CHECK_EQUAL(publisher_connections(true, 3, 0, 2), 4u);
+  CAF_CHECK_EQUAL(publisher_connections(true, 64, 5, 2), 6u);
+  CAF_CHECK_EQUAL(publisher_connections(true, 0, 0, 3), 6u);
+  CAF_CHECK_EQUAL(publisher_connections(true, 1, 0, 3), 3u);
 }
