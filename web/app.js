@@ -235,6 +235,19 @@ function channelButton(c) {
 function renderChannels() {
   const shown = channels.some((c) => c.name === live.channel) || !live.channel
     ? channels : [...channels, { name: live.channel }].sort((a, b) => (a.name < b.name ? -1 : 1));
+  const buttons = [...ui.channelList.querySelectorAll('button')];
+  if (buttons.length === shown.length && buttons.every((b, i) => b.dataset.channel === shown[i].name)) {
+    // Same channels: update the buttons in place, so a click that is under way
+    // (or keyboard focus) is not lost to a refresh of the counts.
+    buttons.forEach((b, i) => {
+      const fresh = channelButton(shown[i]).firstChild;
+      b.querySelector('.chan-meta').textContent = fresh.querySelector('.chan-meta').textContent;
+      if (shown[i].name === live.channel) b.setAttribute('aria-current', 'true');
+      else b.removeAttribute('aria-current');
+    });
+    updateSubscriberCount();
+    return;
+  }
   const focused = document.activeElement && document.activeElement.dataset
     ? document.activeElement.dataset.channel : undefined;
   ui.channelList.replaceChildren(...shown.map(channelButton));
@@ -242,6 +255,10 @@ function renderChannels() {
     const again = [...ui.channelList.querySelectorAll('button')].find((b) => b.dataset.channel === focused);
     if (again) again.focus();
   }
+  updateSubscriberCount();
+}
+
+function updateSubscriberCount() {
   const entry = channels.find((c) => c.name === live.channel);
   ui.subscribers.textContent = entry && Number.isSafeInteger(entry.subscribers) ? String(entry.subscribers) : '0';
 }

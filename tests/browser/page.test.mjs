@@ -99,8 +99,8 @@ describe('tool page', () => {
     assert.deepEqual(await shownIds(page), [...stored.slice(-50), live]);
 
     // The switcher lists the server's channels; choosing one shows that channel instead.
-    const button = await page.waitForSelector('#channel-list button[data-channel="hist/other"]');
-    await button.click();
+    // A locator, not an element handle: the list may be redrawn while the click is under way.
+    await page.locator('#channel-list button[data-channel="hist/other"]').click();
     await page.waitForFunction(() => document.getElementById('live-channel').textContent === 'hist/other');
     await waitConnected(page);
     await waitLastShown(page, other[2]);
