@@ -31,7 +31,9 @@ fi
 if stage asan; then
   echo "== asan"
   BUILD_DIR=build-asan ./scripts/build.sh -DHERALD_SANITIZE=ON
-  ctest --test-dir build-asan --output-on-failure -j 2 --timeout 300
+  # One suite at a time: the sanitizers slow herald several times over, and
+  # the integration suites' time bounds assume a core of their own.
+  ctest --test-dir build-asan --output-on-failure -j 1 --timeout 300
 fi
 
 if stage fuzz; then
