@@ -123,6 +123,13 @@ CAF_TEST(no gap and no duplicate at the seam while publishing) {
   for (auto& s : subs) {
     CAF_MESSAGE("client resuming since " << s.since);
     std::string stopped_by;
+    if (s.since >= acked.back()) {
+      // Joined after the last publish (a slow build connects late): nothing
+      // to replay, and nothing may arrive.
+      auto none = read_ids_until(*s.ws, acked.back() + 1, 1, 500ms, &stopped_by);
+      CAF_CHECK_EQUAL(none, std::vector<uint64_t>{});
+      continue;
+    }
     auto got = read_ids_until(*s.ws, acked.back(), total + 10, 15s, &stopped_by);
     CAF_CHECK_EQUAL(got, ids_after(acked, s.since));
     CAF_CHECK_EQUAL(stopped_by, "");
