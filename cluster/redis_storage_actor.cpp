@@ -45,22 +45,6 @@ void note_append_outcome(redis_storage_state& st, const append_results& results)
   st.appends_failing = false;
 }
 
-// Hands each requester its share of `results`, which hold one entry per
-// draft of every request, in request order.
-void answer(std::vector<redis_storage_state::pending_append>& requests, append_results& results) {
-  auto next = results.begin();
-  for (auto& r : requests) {
-    auto end = next + static_cast<std::ptrdiff_t>(r.drafts.size());
-    if (r.batch)
-      r.many.deliver(append_results(std::make_move_iterator(next), std::make_move_iterator(end)));
-    else if (*next)
-      r.one.deliver(std::move(**next));
-    else
-      r.one.deliver(next->error());
-    next = end;
-  }
-}
-
 // Sends every pending append to Redis in one call and answers them all.
 void commit_pending(redis_storage_pointer self) {
   auto& st = self->state;
@@ -84,12 +68,12 @@ void commit_pending(redis_storage_pointer self) {
                                                     + std::to_string(drafts.size())
                                                     + " messages"));
   note_append_outcome(st, results);
-  answer(requests, results); // the drafts were moved from, but keep their count
+  answer_appends(requests, results); // the drafts were moved from, but keep their count
 }
 
 // Everything already in the mailbox runs before the commit_atom sent here,
 // so appends that arrive together share one round trip.
-void enqueue(redis_storage_pointer self, redis_storage_state::pending_append r) {
+void enqueue(redis_storage_pointer self, pending_append r) {
   auto& st = self->state;
   st.pending.push_back(std::move(r));
   if (!st.commit_scheduled) {
@@ -177,7 +161,7 @@ redis_storage_behavior(redis_storage_pointer self, std::shared_ptr<redis_store> 
   check_persistence(st);
   return {
     [self](append_atom, draft& d) -> caf::result<frame> {
-      redis_storage_state::pending_append r;
+      pending_append r;
       r.drafts.push_back(std::move(d));
       r.one = self->make_response_promise<frame>();
       auto promise = r.one;
@@ -187,7 +171,7 @@ redis_storage_behavior(redis_storage_pointer self, std::shared_ptr<redis_store> 
     [self](append_atom, draft_list& ds) -> caf::result<append_results> {
       if (ds.empty())
         return append_results{};
-      redis_storage_state::pending_append r;
+      pending_append r;
       r.drafts = std::move(ds);
       r.batch = true;
       r.many = self->make_response_promise<append_results>();

@@ -32,20 +32,12 @@
 #include <caf/typed_response_promise.hpp>
 
 #include "actors/interfaces.hpp"
+#include "storage/pending_append.hpp"
 #include "cluster/redis_store.hpp"
 
 namespace herald {
 
 struct redis_storage_state {
-  // One request: a single draft (answered with its frame) or a batch
-  // (answered with one result per draft).
-  struct pending_append {
-    draft_list drafts;
-    bool batch = false;
-    caf::typed_response_promise<frame> one;
-    caf::typed_response_promise<append_results> many;
-  };
-
   std::shared_ptr<redis_store> store;
   broadcaster_actor broadcaster;
   std::size_t max_channels = 0; // counted over the whole cluster; 0: no limit

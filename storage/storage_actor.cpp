@@ -84,22 +84,6 @@ void store(storage_pointer self, const draft_list& drafts, const std::vector<std
   self->send(st.cache, committed_atom_v, std::move(frames));
 }
 
-// Hands each requester its share of `results`, which hold one entry per
-// draft of every request, in request order.
-void answer(std::vector<storage_state::pending_append>& requests, append_results& results) {
-  auto next = results.begin();
-  for (auto& r : requests) {
-    auto end = next + static_cast<std::ptrdiff_t>(r.drafts.size());
-    if (r.batch)
-      r.many.deliver(append_results(std::make_move_iterator(next), std::make_move_iterator(end)));
-    else if (*next)
-      r.one.deliver(std::move(**next));
-    else
-      r.one.deliver(next->error());
-    next = end;
-  }
-}
-
 // Answers every pending append: drafts past the channel limit are refused
 // on the spot, the others are stored together in one transaction.
 void commit_pending(storage_pointer self) {
@@ -132,13 +116,13 @@ void commit_pending(storage_pointer self) {
   }
   if (!admitted.empty())
     store(self, admitted, slots, results);
-  answer(requests, results);
+  answer_appends(requests, results);
 }
 
 // Queues a request for the next commit. Everything already waiting in the
 // mailbox runs before the commit_atom sent here, so those appends join the
 // same transaction.
-void enqueue(storage_pointer self, storage_state::pending_append r) {
+void enqueue(storage_pointer self, pending_append r) {
   auto& st = self->state;
   st.pending.push_back(std::move(r));
   if (!st.commit_scheduled) {
@@ -156,7 +140,7 @@ storage_actor::behavior_type storage_behavior(storage_pointer self, std::shared_
   self->state.max_channels = max_channels;
   return {
     [=](append_atom, draft& d) -> caf::result<frame> {
-      storage_state::pending_append r;
+      pending_append r;
       r.drafts.push_back(std::move(d));
       r.one = self->make_response_promise<frame>();
       auto promise = r.one;
@@ -166,7 +150,7 @@ storage_actor::behavior_type storage_behavior(storage_pointer self, std::shared_
     [=](append_atom, draft_list& ds) -> caf::result<append_results> {
       if (ds.empty())
         return append_results{};
-      storage_state::pending_append r;
+      pending_append r;
       r.drafts = std::move(ds);
       r.batch = true;
       r.many = self->make_response_promise<append_results>();

@@ -22,20 +22,12 @@
 #include <caf/typed_response_promise.hpp>
 
 #include "actors/interfaces.hpp"
+#include "storage/pending_append.hpp"
 #include "storage/sqlite_db.hpp"
 
 namespace herald {
 
 struct storage_state {
-  // One request: a single draft (answered with its frame) or a batch
-  // (answered with one frame per draft).
-  struct pending_append {
-    draft_list drafts;
-    bool batch = false;
-    caf::typed_response_promise<frame> one;
-    caf::typed_response_promise<append_results> many;
-  };
-
   std::shared_ptr<sqlite_db> db;
   cache_actor cache;
   // Appends received since the last commit, in arrival order.
