@@ -1,4 +1,5 @@
 #include "support/redis_process.hpp"
+#include "support/child_process.hpp"
 
 #include <cstdlib>
 #include <iostream>
@@ -6,9 +7,6 @@
 #include <thread>
 #include <vector>
 
-#include <fcntl.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -51,8 +49,6 @@ std::string redis_process::log_text() const {
   return read_file(log_path());
 }
 
-// Everything the child needs is prepared before fork(): the test process may
-// have other threads, so the child only makes async-signal-safe calls.
 bool redis_process::spawn() {
   if (pid_ > 0 || !dir_.ok())
     return false;
@@ -65,33 +61,7 @@ bool redis_process::spawn() {
                                 "--save", "",
                                 "--daemonize", "no",
                                 "--logfile", ""};
-  std::vector<char*> argv;
-  for (auto& a : args)
-    argv.push_back(a.data());
-  argv.push_back(nullptr);
-  int log_fd = ::open(log_path().c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (log_fd < 0)
-    return false;
-  pid_t parent = ::getpid();
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    // A test that aborts (CAF_REQUIRE) skips destructors: the kernel then
-    // kills the server instead of leaving it holding its port.
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent)
-      ::_exit(126);
-    ::dup2(log_fd, STDOUT_FILENO);
-    ::dup2(log_fd, STDERR_FILENO);
-    int null_fd = ::open("/dev/null", O_RDONLY);
-    if (null_fd >= 0)
-      ::dup2(null_fd, STDIN_FILENO);
-    if (::syscall(SYS_close_range, 3u, ~0u, 0u) != 0)
-      for (int fd = 3; fd < 4096; ++fd)
-        ::close(fd);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  ::close(log_fd);
+  pid_t pid = spawn_logged(args, "", log_path());
   if (pid < 0)
     return false;
   pid_ = pid;
