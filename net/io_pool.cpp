@@ -16,6 +16,11 @@ namespace {
 
 // Posts each batch once to every I/O thread. The batch is shared, so the
 // frames (and their text) are never copied.
+//
+// Handlers posted to a shard hold it by plain pointer: a shard owns the
+// context that queues them, so it outlives them. A shared pointer there would
+// be a cycle (shard -> context -> queued handler -> shard) that keeps a
+// stopped pool's contexts, and every connection they hold, alive forever.
 class pool_fanout : public fanout_target {
 public:
   explicit pool_fanout(std::vector<std::shared_ptr<io_pool::shard>> shards)
@@ -24,7 +29,7 @@ public:
 
   void deliver(std::shared_ptr<const frame_list> batch) override {
     for (auto& s : shards_)
-      net::post(s->ioc, [s, batch] { s->fanout.deliver(*batch); });
+      net::post(s->ioc, [s = s.get(), batch] { s->fanout.deliver(*batch); });
   }
 
 private:
@@ -94,7 +99,7 @@ void io_pool::arm_keepalive(shard* s, std::chrono::milliseconds tick) {
 
 void io_pool::close_all(uint16_t code, std::function<std::string()> reason) {
   for (auto& s : shards_)
-    net::post(s->ioc, [s, code, reason] { s->fanout.close_all(code, reason); });
+    net::post(s->ioc, [s = s.get(), code, reason] { s->fanout.close_all(code, reason); });
 }
 
 void io_pool::stop() {

@@ -38,7 +38,8 @@ public:
 
   /// Where the broadcaster hands batches: one post to each thread, whose
   /// shard delivers them to that thread's connections. Stays safe to call
-  /// after stop() (the posts are never run).
+  /// after stop() and after the pool is gone: such posts never run, and are
+  /// released with the shard.
   fanout_ptr fanout() const { return fanout_; }
 
   /// Runs the first context on the calling thread and the others on threads
