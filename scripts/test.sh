@@ -5,15 +5,14 @@
 #   asan  the same suites built with AddressSanitizer and UBSan (build-asan/)
 #   fuzz  bounded libFuzzer runs of the parsers, built with clang (build-fuzz/;
 #         only the fuzz targets are built)
-# HERALD_TEST_STAGES picks stages, space-separated; the default is
-# "unit fuzz" until the whole suite is clean under the sanitizers (one
-# integration suite is not yet):
-#   HERALD_TEST_STAGES="unit asan fuzz" ./scripts/test.sh
+# HERALD_TEST_STAGES picks stages, space-separated; the default is all
+# three. A quick pass without the sanitizer build:
+#   HERALD_TEST_STAGES="unit fuzz" ./scripts/test.sh
 # The first stage that fails stops the script.
 set -eu
 cd "$(dirname "$0")/.."
 
-stages=${HERALD_TEST_STAGES:-unit fuzz}
+stages=${HERALD_TEST_STAGES:-unit asan fuzz}
 for s in $stages; do
   case "$s" in
     unit | asan | fuzz) ;;
