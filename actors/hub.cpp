@@ -1,12 +1,16 @@
 #include "actors/hub.hpp"
 
+#include <chrono>
 #include <functional>
+#include <string>
 #include <utility>
 
 #include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
 #include <caf/send.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "actors/error_text.hpp"
 #include "actors/hub_actors.hpp"
 #include "actors/publish_inbox.hpp"
 #include "actors/session.hpp"
@@ -88,6 +92,17 @@ std::function<void(Result)> wrap(std::function<void(Result)> done, Result fallba
 
 const char* const unavailable = "server shutting down";
 
+// Storage may be in the middle of a long commit; a readiness check that
+// waits longer than this says so rather than hang.
+constexpr auto ready_timeout = std::chrono::seconds(5);
+
+std::string not_ready_text(const caf::error& err) {
+  if (err == caf::sec::request_timeout)
+    return "storage not answering within 5 s";
+  auto text = client_text(err);
+  return text.empty() ? "storage unavailable: " + describe(err) : text;
+}
+
 } // namespace
 
 void session_handle::close() {
@@ -110,6 +125,10 @@ hub::hub(caf::actor_system& sys, std::shared_ptr<hub_actors> actors, std::size_t
 
 hub::~hub() = default;
 
+void hub::set_replay_budget(std::size_t bytes) {
+  replay_budget_.store(bytes, std::memory_order_relaxed);
+}
+
 void hub::publish(draft d, publish_responder done) {
   counters_->publishes_in_flight.fetch_add(1, std::memory_order_relaxed);
   auto wrapped = wrap<publish_result>(std::move(done), {503, 0, unavailable}, counters_,
@@ -130,11 +149,22 @@ void hub::channels(channels_responder done) {
   caf::anon_send(actors_->query, channels_atom_v, std::move(wrapped));
 }
 
+void hub::ready(ready_responder done) {
+  auto wrapped = wrap<ready_result>(std::move(done), {503, unavailable}, counters_);
+  // A request needs an actor to take its answer: a short-lived one, which
+  // hands the answer on and quits.
+  sys_.spawn([storage = actors_->storage, wrapped](caf::event_based_actor* self) {
+    self->request(storage, ready_timeout, ready_atom_v)
+      .then([wrapped](caf::ok_atom) { wrapped({200, {}}); },
+            [wrapped](const caf::error& err) { wrapped({503, not_ready_text(err)}); });
+  });
+}
+
 session_handle hub::open_session(sink_ptr sink, std::string channel,
                                  std::optional<uint64_t> since) {
   auto actor = sys_.spawn(session_behavior, std::move(sink), std::move(channel), since,
                           actors_->broadcaster, actors_->cache, actors_->storage,
-                          replay_budget_);
+                          replay_budget_.load(std::memory_order_relaxed));
   counters_->open_sessions.fetch_add(1, std::memory_order_relaxed);
   return session_handle{std::make_shared<session_link>(std::move(actor), counters_)};
 }

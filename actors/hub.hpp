@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,6 +38,13 @@ private:
   std::shared_ptr<void> actor_;
 };
 
+/// GET /readyz's answer: 200, or 503 and why storage cannot take a publish.
+struct ready_result {
+  int status = 200;
+  std::string error;
+};
+using ready_responder = std::function<void(ready_result)>;
+
 class hub {
 public:
   struct counters {
@@ -54,6 +62,9 @@ public:
   void publish(draft d, publish_responder done);
   void history(std::string channel, uint64_t since, uint32_t limit, history_responder done);
   void channels(channels_responder done);
+  /// Asks storage whether it can commit now (a write to SQLite, a PING to
+  /// Redis); answers once, 503 if storage does not answer within 5 s.
+  void ready(ready_responder done);
 
   /// Every committed message goes to `target` from now on (in batches, in
   /// id order). The server attaches itself before it accepts anyone.
@@ -68,6 +79,10 @@ public:
   /// Asks every session to close (shutdown: 1001 "server shutting down").
   void close_all(uint16_t code, std::string reason);
 
+  /// A config reload (write_queue_limit): sessions opened from now on replay
+  /// in bursts of at most `bytes`. Thread-safe.
+  void set_replay_budget(std::size_t bytes);
+
   const counters& stats() const { return *counters_; }
 
 private:
@@ -75,7 +90,7 @@ private:
   std::shared_ptr<hub_actors> actors_;
   std::shared_ptr<counters> counters_;
   std::shared_ptr<publish_inbox> inbox_;
-  std::size_t replay_budget_;
+  std::atomic<std::size_t> replay_budget_;
 };
 
 } // namespace herald

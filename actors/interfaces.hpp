@@ -53,7 +53,10 @@ using cache_actor = caf::typed_actor<
   // Forget every cached frame: the messages coming next do not follow on
   // from the cached ones (cluster mode, after the log was trimmed past this
   // node), so no channel's cached range can be vouched for any more.
-  caf::reacts_to<caf::reset_atom>>;
+  caf::reacts_to<caf::reset_atom>,
+  // Storage removed this channel's messages up to this id (retention):
+  // forget them, so that history stops serving them.
+  caf::reacts_to<prune_atom, std::string, uint64_t>>;
 
 /// The only owner of the SQLite connection.
 using storage_actor = caf::typed_actor<
@@ -66,12 +69,26 @@ using storage_actor = caf::typed_actor<
   caf::replies_to<append_atom, draft_list>::with<append_results>,
   // Group commit: storage sends this to itself after the first pending append.
   caf::reacts_to<commit_atom>,
+  // (channel, since, limit): as the cache's, plus what retention removed:
+  // the first frame's prev_id is the previous id of the channel even when
+  // that message is gone, and when every message after `since` is gone the
+  // request fails with errc::history_removed (actors/history_gap.hpp).
   caf::replies_to<history_atom, std::string, uint64_t, uint32_t>::with<frame_list>,
   caf::replies_to<channels_atom>::with<channel_infos>,
+  // Retention: removes one batch of expired or excess messages; storage
+  // sends this to itself (cluster mode: nothing to do, see docs/api.md).
+  caf::reacts_to<prune_atom>,
   // The highest id stored so far (0 for an empty database).
   caf::replies_to<last_id_atom>::with<uint64_t>,
+  // Readiness (GET /readyz): answers once storage has shown it can commit
+  // (SQLite: a write committed to the file; Redis: PING answered); fails
+  // with errc::storage_failure and the reason otherwise.
+  caf::replies_to<ready_atom>::with<caf::ok_atom>,
   // Commits anything pending, then answers: a barrier for shutdown.
-  caf::replies_to<caf::flush_atom>::with<caf::ok_atom>>;
+  caf::replies_to<caf::flush_atom>::with<caf::ok_atom>,
+  // A config reload: the new [limits] max_channels (0: no limit), for the
+  // appends that follow. Channels already stored stay, even past it.
+  caf::reacts_to<configure_atom, uint64_t>>;
 
 /// Storage in cluster mode (cluster/redis_storage_actor.hpp): the same
 /// contract over Redis, plus the periodic report of this node's subscriber

@@ -12,6 +12,8 @@ std::string to_string(errc x) {
       return "cache_miss";
     case errc::channel_limit:
       return "channel_limit";
+    case errc::history_removed:
+      return "history_removed";
   }
   return "unknown";
 }

@@ -5,9 +5,11 @@
 // process-local (herald's actors never leave the process), so the payload
 // types are whitelisted rather than serialized.
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -28,6 +30,10 @@ struct frame_data {
   uint64_t prev_id = 0; // id of the previous message of the same channel, 0 if none
   std::string channel;
   std::string json;     // {"id":N,"channel":...,"username":...,"message":...,"time":...}
+  // When this process learned the message was committed (storage's commit,
+  // or in cluster mode the read of the shared log); unset for history.
+  // Measures publish-to-write latency (herald_publish_to_write_seconds).
+  std::chrono::steady_clock::time_point committed_at{};
 };
 using frame = std::shared_ptr<const frame_data>;
 using frame_list = std::vector<frame>;
@@ -71,6 +77,9 @@ struct history_result {
   int status = 200;
   frame_list frames;
   std::string error;
+  // Set when retention removed messages after the requested `since`: the id
+  // after which `frames` and everything later are complete (docs/api.md).
+  std::optional<uint64_t> gap{};
 };
 
 struct channels_result {
@@ -133,6 +142,8 @@ enum class errc : uint8_t {
   cache_miss = 2,      // the cache cannot answer; ask storage
   channel_limit = 3,   // the draft would create a channel past [limits] max_channels;
                        // the context holds the text for the publisher
+  history_removed = 4, // retention removed every message after the `since` asked for;
+                       // the context holds the id to resume from (actors/history_gap.hpp)
 };
 
 std::string to_string(errc x);
@@ -169,4 +180,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(herald, caf::first_custom_type_id)
   CAF_ADD_ATOM(herald, herald, drained_atom, "drained")     // connection -> session
   CAF_ADD_ATOM(herald, herald, poll_atom, "poll")           // cluster log reader's own read tick
   CAF_ADD_ATOM(herald, herald, report_atom, "report")       // cluster storage: subscriber counts
+  CAF_ADD_ATOM(herald, herald, ready_atom, "ready")         // -> storage: can it commit now?
+  CAF_ADD_ATOM(herald, herald, prune_atom, "prune")         // storage's own retention tick; -> cache
+  CAF_ADD_ATOM(herald, herald, configure_atom, "configure") // config reload -> storage
 CAF_END_TYPE_ID_BLOCK(herald)

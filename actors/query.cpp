@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/error_text.hpp"
+#include "actors/history_gap.hpp"
 
 namespace herald {
 
@@ -44,12 +45,24 @@ void history_from_storage(query_pointer self, std::string channel, uint64_t sinc
                           uint32_t limit, history_responder done) {
   self->request(self->state.storage_, caf::infinite, history_atom_v, std::move(channel), since,
                 limit)
-    .then([done](frame_list& frames) { answer_history(done, {200, std::move(frames), ""}); },
-          [done](const caf::error& err) {
-            auto reason = describe(err);
-            spdlog::warn("history query failed: {}", reason);
-            answer_history(done, {503, {}, "storage unavailable: " + reason});
-          });
+    .then(
+      [done, since](frame_list& frames) {
+        history_result r{200, std::move(frames), ""};
+        r.gap = gap_before(since, r.frames);
+        answer_history(done, std::move(r));
+      },
+      [done](const caf::error& err) {
+        // Retention removed everything after `since`: an empty page, not a failure.
+        if (auto resume_from = removed_through(err)) {
+          history_result r;
+          r.gap = resume_from;
+          answer_history(done, std::move(r));
+          return;
+        }
+        auto reason = describe(err);
+        spdlog::warn("history query failed: {}", reason);
+        answer_history(done, {503, {}, "storage unavailable: " + reason});
+      });
 }
 
 // The two halves of a channel listing arrive in either order; the answer

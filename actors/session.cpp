@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/error_text.hpp"
+#include "actors/history_gap.hpp"
 
 namespace herald {
 
@@ -84,12 +85,28 @@ void pump(session_pointer self) {
   ship();
 }
 
+// Retention removed the messages after last_sent_ up to `resume_from`: the
+// client hears so before the next message, and its position moves there.
+void note_gap(session_pointer self, uint64_t resume_from) {
+  auto& st = self->state;
+  spdlog::debug("session {}: messages after {} up to {} were removed by retention", st.channel_,
+                st.last_sent_, resume_from);
+  ++st.gaps_sent_;
+  st.pending_.push_back(gap_frame(st.channel_, st.last_sent_, resume_from));
+}
+
+// Every page asked for messages after last_sent_ (nothing goes out between a
+// request and its answer), so its first prev_id shows whether some are gone.
+// A gap can open in the middle of a long replay as well, when retention
+// catches up with it.
 void on_page(session_pointer self, const frame_list& frames) {
   auto& st = self->state;
   // A full page may have a successor. A page that makes no progress ends the
   // replay, so a misbehaving source cannot keep us asking forever.
   st.more_history_ = frames.size() >= replay_page_size && frames.back()
                      && frames.back()->id > st.last_sent_;
+  if (auto resume_from = gap_before(st.last_sent_, frames))
+    note_gap(self, *resume_from);
   st.pending_.insert(st.pending_.end(), frames.begin(), frames.end());
   pump(self);
 }
@@ -99,7 +116,15 @@ void request_from_storage(session_pointer self) {
   self->request(st.storage_, caf::infinite, history_atom_v, st.channel_, st.last_sent_,
                 replay_page_size)
     .then([self](const frame_list& frames) { on_page(self, frames); },
-          [self](const caf::error& err) { fail(self, err); });
+          [self](const caf::error& err) {
+            // Everything after last_sent_ is gone: the gap ends the replay.
+            if (auto resume_from = removed_through(err)) {
+              note_gap(self, *resume_from);
+              on_page(self, {});
+              return;
+            }
+            fail(self, err);
+          });
 }
 
 // Each page asks the cache first: once the remaining range is recent enough

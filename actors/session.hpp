@@ -8,6 +8,10 @@
 // and sends those with ids above the replay's last once it is done, so the
 // client sees every message of its channel once, in id order. The session
 // is also the connection's entry in the broadcaster's subscriber counts.
+//
+// When retention removed messages the client asked for, the replay starts
+// (or goes on) with {"type":"gap","resume_from":R} in their place
+// (actors/history_gap.hpp).
 
 #include <cstddef>
 #include <cstdint>
@@ -49,7 +53,8 @@ struct session_state {
   std::size_t burst_bytes_ = 0;
   bool more_history_ = false;  // the last page was full: ask for the next
   bool waiting_drain_ = false; // a burst is out; waiting for drained_atom
-  uint64_t frames_sent_ = 0;
+  uint64_t frames_sent_ = 0;   // replayed messages and gap notices
+  uint64_t gaps_sent_ = 0;     // {"type":"gap"} notices among them
 
   /// Whether `f` goes to the connection (it was not sent already); if so,
   /// it counts as sent.

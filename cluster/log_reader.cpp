@@ -27,6 +27,7 @@ std::string reason(const caf::error& err) {
 // Redis did not answer: say so once, then retry with a growing delay.
 void on_failure(log_reader_pointer self, const caf::error& err) {
   auto& st = self->state;
+  st.opts.metrics->redis_up.set(0);
   if (!st.link_down) {
     st.link_down = true;
     st.catching_up = false;
@@ -48,6 +49,7 @@ void on_failure(log_reader_pointer self, const caf::error& err) {
 // once a read comes back short of a full batch: that is the end of the log.
 void on_success(log_reader_state& st, std::size_t n) {
   st.backoff = milliseconds{0};
+  st.opts.metrics->redis_up.set(1);
   if (st.link_down) {
     st.link_down = false;
     st.catching_up = true;
@@ -59,6 +61,8 @@ void on_success(log_reader_state& st, std::size_t n) {
   if (n >= st.opts.read_count)
     return;
   st.catching_up = false;
+  st.opts.metrics->catch_ups.add();
+  st.opts.metrics->caught_up_messages.add(st.caught_up);
   auto down_for = duration_cast<milliseconds>(steady_clock::now() - st.down_since);
   spdlog::info("log reader: redis reachable again after {} ms; caught up {} message(s)",
                down_for.count(), st.caught_up);
@@ -159,6 +163,8 @@ log_reader_behavior(log_reader_pointer self, std::shared_ptr<redis_store> store,
   st.cache = std::move(cache);
   st.broadcaster = std::move(broadcaster);
   st.opts = opts;
+  if (!st.opts.metrics)
+    st.opts.metrics = std::make_shared<cluster_metrics>();
   st.after = opts.start_after;
   if (st.after)
     spdlog::info("log reader: following the cluster log after id {}", *st.after);

@@ -31,6 +31,7 @@
 
 #include "actors/interfaces.hpp"
 #include "cluster/redis_store.hpp"
+#include "metrics/actor_metrics.hpp"
 
 namespace herald {
 
@@ -51,6 +52,8 @@ struct log_reader_options {
   // first reaches Redis. main passes the end it saw before listening, so a
   // subscriber of the first moments misses nothing published after it came.
   std::optional<uint64_t> start_after;
+  // The block /metrics reads (link state, catch-ups); null: one of its own.
+  std::shared_ptr<cluster_metrics> metrics;
 };
 
 /// The close a gap in the log gives every WebSocket of the node.

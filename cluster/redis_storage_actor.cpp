@@ -1,6 +1,7 @@
 #include "cluster/redis_storage_actor.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <iterator>
 #include <utility>
 
@@ -32,6 +33,7 @@ void note_append_outcome(redis_storage_state& st, const append_results& results)
   auto failed = std::find_if(results.begin(), results.end(), is_redis_failure);
   if (failed != results.end()) {
     ++st.failed_commits;
+    st.metrics->commit_failures.add();
     if (!st.appends_failing)
       spdlog::error("cluster storage: redis did not store {} message(s), answering 503 until it "
                     "does: {}",
@@ -57,7 +59,12 @@ void commit_pending(redis_storage_pointer self) {
   for (auto& r : requests)
     std::move(r.drafts.begin(), r.drafts.end(), std::back_inserter(drafts));
   st.last_batch_size = drafts.size();
+  auto started = std::chrono::steady_clock::now();
   auto results = st.store->append(drafts, st.max_channels);
+  auto took = std::chrono::duration_cast<std::chrono::nanoseconds>(
+    std::chrono::steady_clock::now() - started);
+  st.metrics->commit_seconds.observe(static_cast<uint64_t>(took.count()));
+  st.metrics->batch_size.observe(drafts.size());
   // One result per draft is the store's contract; anything else must not
   // acknowledge a message that may not be stored.
   if (results.size() != drafts.size())
@@ -152,8 +159,10 @@ caf::error storage_error(const caf::error& err) {
 cluster_storage_actor::behavior_type
 redis_storage_behavior(redis_storage_pointer self, std::shared_ptr<redis_store> store,
                        broadcaster_actor broadcaster, std::size_t max_channels,
-                       std::chrono::milliseconds report_interval) {
+                       std::chrono::milliseconds report_interval,
+                       std::shared_ptr<storage_metrics> metrics) {
   auto& st = self->state;
+  st.metrics = metrics ? std::move(metrics) : std::make_shared<storage_metrics>();
   st.store = std::move(store);
   st.broadcaster = std::move(broadcaster);
   st.max_channels = max_channels;
@@ -197,6 +206,16 @@ redis_storage_behavior(redis_storage_pointer self, std::shared_ptr<redis_store> 
       }
       return without_own_report(std::move(*res), self->state);
     },
+    [self](ready_atom) -> caf::result<caf::ok_atom> {
+      auto pong = self->state.store->ping();
+      if (!pong) {
+        auto text = client_text(pong.error());
+        return caf::make_error(errc::storage_failure,
+                               "redis unreachable: "
+                                 + (text.empty() ? describe(pong.error()) : text));
+      }
+      return caf::ok_atom_v;
+    },
     [self](last_id_atom) -> caf::result<uint64_t> {
       auto res = self->state.store->last_id();
       if (!res)
@@ -218,6 +237,16 @@ redis_storage_behavior(redis_storage_pointer self, std::shared_ptr<redis_store> 
     [self](report_atom) {
       if (self->state.reporting)
         report(self);
+    },
+    // Retention is the single node's: in cluster mode herald removes nothing
+    // from Redis (the shared log is trimmed to log_length), and nothing
+    // sends this here.
+    [](prune_atom) {},
+    [self](configure_atom, uint64_t max_channels) {
+      // Redis counts the channels of the whole cluster; each node checks
+      // against its own setting, so give every node the same one.
+      self->state.max_channels = static_cast<std::size_t>(max_channels);
+      spdlog::debug("cluster storage: max_channels = {}", max_channels);
     },
   };
 }

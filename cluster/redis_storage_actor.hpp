@@ -11,6 +11,8 @@
 // (cluster/log_reader.hpp), so every node delivers the same ids in the same
 // order and none is ahead of the others.
 //
+// It answers ready_atom (GET /readyz) with a PING: ready while Redis answers.
+//
 // Every report_interval it asks the broadcaster for this node's subscriber
 // counts and stores them in Redis, valid for three intervals. The channel
 // list it answers holds the other nodes' counts; the query actor adds this
@@ -32,6 +34,7 @@
 #include <caf/typed_response_promise.hpp>
 
 #include "actors/interfaces.hpp"
+#include "metrics/actor_metrics.hpp"
 #include "storage/pending_append.hpp"
 #include "cluster/redis_store.hpp"
 
@@ -62,6 +65,8 @@ struct redis_storage_state {
   uint64_t failed_commits = 0;
   std::size_t last_batch_size = 0;
   uint64_t reports = 0;
+  // Round trips of appends and their sizes, for /metrics (written here only).
+  std::shared_ptr<storage_metrics> metrics;
 
   static const char* name;
 };
@@ -69,6 +74,7 @@ struct redis_storage_state {
 cluster_storage_actor::behavior_type
 redis_storage_behavior(cluster_storage_actor::stateful_pointer<redis_storage_state> self,
                        std::shared_ptr<redis_store> store, broadcaster_actor broadcaster,
-                       std::size_t max_channels, std::chrono::milliseconds report_interval);
+                       std::size_t max_channels, std::chrono::milliseconds report_interval,
+                       std::shared_ptr<storage_metrics> metrics);
 
 } // namespace herald

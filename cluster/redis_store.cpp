@@ -258,6 +258,17 @@ caf::expected<void> redis_store::report_subscribers(const std::string& node_id,
   return caf::unit;
 }
 
+caf::expected<void> redis_store::ping() {
+  auto& d = *impl_;
+  auto r = d.conn.command({"PING"});
+  if (!r)
+    return std::move(r.error());
+  // A server that is loading its data answers -LOADING: not ready either.
+  if (is_error(**r))
+    return d.conn.failure(**r);
+  return caf::unit;
+}
+
 caf::expected<uint64_t> redis_store::last_id() {
   auto& d = *impl_;
   auto r = d.conn.command({"GET", d.next_id_key});

@@ -82,6 +82,10 @@ public:
                                          const subscriber_counts& counts,
                                          std::chrono::milliseconds ttl);
 
+  /// Whether Redis answers now (PING, connecting first if need be): GET
+  /// /readyz in cluster mode.
+  caf::expected<void> ping();
+
   /// The highest id assigned so far (0 when none).
   caf::expected<uint64_t> last_id();
 

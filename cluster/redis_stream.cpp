@@ -1,6 +1,7 @@
 #include "cluster/redis_stream.hpp"
 
 #include <charconv>
+#include <chrono>
 
 #include <hiredis/hiredis.h>
 
@@ -16,7 +17,8 @@ bool is_string(const redisReply* r) {
 }
 
 // One entry: [id, [field, value, field, value, ...]].
-bool decode_entry(const redisReply& entry, const std::string* channel, frame_list& out,
+bool decode_entry(const redisReply& entry, const std::string* channel,
+                  std::chrono::steady_clock::time_point committed_at, frame_list& out,
                   std::string& error) {
   if (entry.type != REDIS_REPLY_ARRAY || entry.elements != 2 || !is_string(entry.element[0])
       || entry.element[1]->type != REDIS_REPLY_ARRAY) {
@@ -58,6 +60,7 @@ bool decode_entry(const redisReply& entry, const std::string* channel, frame_lis
   f->prev_id = *prev_id;
   f->channel = channel != nullptr ? *channel : std::string{*c};
   f->json = render_frame(f->id, f->channel, *u, *m, *time_ms);
+  f->committed_at = committed_at;
   out.push_back(std::move(f));
   return true;
 }
@@ -101,8 +104,12 @@ bool decode_entries(const redisReply& entries, const std::string* channel, frame
     return false;
   }
   out.reserve(out.size() + entries.elements);
+  // Entries of the log are commits this node learns of now, which is where
+  // its publish-to-write latency starts; a channel stream's are history.
+  auto committed_at = channel == nullptr ? std::chrono::steady_clock::now()
+                                         : std::chrono::steady_clock::time_point{};
   for (std::size_t i = 0; i < entries.elements; ++i)
-    if (!decode_entry(*entries.element[i], channel, out, error))
+    if (!decode_entry(*entries.element[i], channel, committed_at, out, error))
       return false;
   return true;
 }

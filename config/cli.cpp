@@ -4,6 +4,7 @@
 #include <optional>
 #include <string_view>
 
+#include "config/describe.hpp"
 #include "config/load.hpp"
 #include "config/values.hpp"
 
@@ -24,6 +25,9 @@ struct flag_spec {
 constexpr flag_spec flags[] = {
   {"--config", "FILE",
    "config file (default: config/herald.toml if present, else built-in defaults)"},
+  {"--check-config", "FILE",
+   "check FILE (with the other flags) as a start would, print the effective config "
+   "(secrets masked) and exit: 0 valid, 2 invalid"},
   {"--listen", "ADDR:PORT", "listen here, over server.listen (e.g. 0.0.0.0:9999, [::1]:0)"},
   {"--db", "PATH", "SQLite database file, over storage.path"},
   {"--log-level", "LEVEL", "trace|debug|info|warn|error|critical|off, over log.level"},
@@ -52,6 +56,7 @@ struct flag_values {
   bool help = false;
   bool version = false;
   std::optional<std::string> config_path;
+  std::optional<std::string> check_path;
   std::optional<std::string> listen;
   std::optional<std::string> db;
   std::optional<std::string> log_level;
@@ -91,6 +96,8 @@ std::optional<std::string> scan(int argc, const char* const* argv, flag_values& 
       return flag_error(name, std::string{"empty value; expected "} + spec->arg);
     if (name == "--config")
       out.config_path = std::move(value);
+    else if (name == "--check-config")
+      out.check_path = std::move(value);
     else if (name == "--listen")
       out.listen = std::move(value);
     else if (name == "--db")
@@ -134,9 +141,16 @@ cli_result parse_command_line(int argc, const char* const* argv, config& cfg) {
   if (given.version)
     return cli_result{cli_result::action::version, version_text(), {}};
 
+  // Which file a start would read is the one being checked; two names
+  // for it would leave unclear which one was meant.
+  if (given.check_path && given.config_path)
+    return fail("--check-config: names the config file itself; drop --config");
+
   config result = cfg;
   std::string path;
-  if (given.config_path) {
+  if (given.check_path) {
+    path = *given.check_path;
+  } else if (given.config_path) {
     path = *given.config_path;
   } else {
     std::error_code ec;
@@ -162,7 +176,18 @@ cli_result parse_command_line(int argc, const char* const* argv, config& cfg) {
     if (auto why = parse_redis_setting(*given.redis, result.redis))
       return fail(flag_error("--redis", *why));
   cfg = std::move(result);
+  if (given.check_path)
+    return cli_result{cli_result::action::check, describe_config(cfg) + "\n", std::move(path)};
   return cli_result{cli_result::action::run, {}, std::move(path)};
+}
+
+cli_result parse_command_line(const std::vector<std::string>& args, config& cfg) {
+  std::vector<const char*> argv;
+  argv.reserve(args.size() + 1);
+  for (const auto& a : args)
+    argv.push_back(a.c_str());
+  argv.push_back(nullptr);
+  return parse_command_line(static_cast<int>(args.size()), argv.data(), cfg);
 }
 
 } // namespace herald

@@ -64,6 +64,11 @@ struct config {
   std::string db_path = "herald.db";
   std::size_t cache_per_channel = 1000;
   std::string synchronous = "full"; // SQLite PRAGMA synchronous: "full" or "normal"
+  // Retention (SQLite only; cluster mode keeps everything): messages older
+  // than this are removed, 0 keeps them forever; and at most this many per
+  // channel are kept, the oldest removed first, 0 for no limit.
+  std::chrono::milliseconds retention{0};
+  std::size_t max_messages_per_channel = 0;
 
   // [cluster]: several nodes sharing one Redis act as one service.
   // Unset redis: a single node on SQLite. Set: cluster mode; Redis holds
@@ -86,6 +91,7 @@ struct config {
   // [log]
   std::string log_level = "info";
   std::string log_file; // empty: console
+  std::string log_format = "text"; // "text" or "json" (one object per line)
   std::size_t log_max_size = 10 * 1024 * 1024;
   std::size_t log_max_files = 5;
 };

@@ -85,6 +85,12 @@ std::string describe_config(const config& c) {
   line("storage.path", in_quotes(c.db_path));
   line("storage.cache_per_channel", num(c.cache_per_channel));
   line("storage.synchronous", in_quotes(c.synchronous));
+  line("storage.retention", c.retention.count() == 0
+                              ? "\"0\" (keep forever)"
+                              : in_quotes(format_duration(c.retention)));
+  line("storage.max_messages_per_channel", c.max_messages_per_channel == 0
+                                             ? "0 (no limit)"
+                                             : num(c.max_messages_per_channel));
   // The password never reaches the log: to_display_string masks it.
   line("cluster.redis", c.redis ? in_quotes(to_display_string(*c.redis))
                                 : "\"\" (single node, SQLite)");
@@ -105,6 +111,7 @@ std::string describe_config(const config& c) {
   line("diagnostics.echo_path", c.echo_path.empty() ? "\"\" (off)" : in_quotes(c.echo_path));
   line("log.level", in_quotes(c.log_level));
   line("log.file", c.log_file.empty() ? "\"\" (console)" : in_quotes(c.log_file));
+  line("log.format", in_quotes(c.log_format));
   line("log.max_size", in_quotes(format_size(c.log_max_size)));
   line("log.max_files", num(c.log_max_files));
   return out;

@@ -251,6 +251,8 @@ error apply_root(const toml::table& root, config& c) {
     integer_field("cache_per_channel", c.cache_per_channel, 1, 1'000'000),
     string_field("synchronous", c.synchronous,
                  [](const std::string& s) { return one_of(s, {"full", "normal"}, "full, normal"); }),
+    duration_or_off_field("retention", c.retention, 1s, 24h * 3650),
+    integer_field("max_messages_per_channel", c.max_messages_per_channel, 0, 1'000'000'000),
   };
   auto redis = [&c](const toml::node& n, const std::string& key) -> error {
     auto s = n.as_string();
@@ -325,6 +327,8 @@ error apply_root(const toml::table& root, config& c) {
                    return std::string{"expected one of "} + log_levels_text + ", got " + in_quotes(s);
                  }),
     string_field("file", c.log_file, nullptr),
+    string_field("format", c.log_format,
+                 [](const std::string& s) { return one_of(s, {"text", "json"}, "text, json"); }),
     size_field("max_size", c.log_max_size, 1, gib),
     integer_field("max_files", c.log_max_files, 1, 1000),
   };

@@ -3,13 +3,25 @@
 #include <chrono>
 #include <memory>
 
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "config/json_log_formatter.hpp"
 #include "config/values.hpp"
 
 namespace herald {
+
+namespace {
+
+std::unique_ptr<spdlog::formatter> make_formatter(const config& cfg) {
+  if (cfg.log_format == "json")
+    return std::make_unique<json_log_formatter>();
+  return std::make_unique<spdlog::pattern_formatter>(log_pattern);
+}
+
+} // namespace
 
 bool setup_logging(const config& cfg, std::string& error) {
   // spdlog::level::from_str maps unknown names to "off": check first, so a
@@ -17,6 +29,10 @@ bool setup_logging(const config& cfg, std::string& error) {
   if (!is_log_level(cfg.log_level)) {
     error = "unknown log level " + in_quotes(cfg.log_level) + " (expected one of "
             + log_levels_text + ")";
+    return false;
+  }
+  if (cfg.log_format != "text" && cfg.log_format != "json") {
+    error = "unknown log format " + in_quotes(cfg.log_format) + " (expected text or json)";
     return false;
   }
   auto level = spdlog::level::from_str(cfg.log_level);
@@ -36,7 +52,7 @@ bool setup_logging(const config& cfg, std::string& error) {
     error = "cannot open log file " + in_quotes(cfg.log_file) + ": " + e.what();
     return false;
   }
-  logger->set_pattern(log_pattern);
+  logger->set_formatter(make_formatter(cfg));
   logger->set_level(level);
   // Warnings and errors reach the disk at once (they matter after a crash);
   // the rest is flushed every second by spdlog's flusher thread, so info
@@ -46,6 +62,14 @@ bool setup_logging(const config& cfg, std::string& error) {
   if (!cfg.log_file.empty())
     spdlog::flush_every(std::chrono::seconds(1));
   return true;
+}
+
+void update_logging(const config& cfg) {
+  auto logger = spdlog::default_logger();
+  // Both are thread-safe: the level is an atomic, and each sink swaps its
+  // formatter under the lock its writes take.
+  logger->set_formatter(make_formatter(cfg));
+  logger->set_level(spdlog::level::from_str(cfg.log_level));
 }
 
 } // namespace herald

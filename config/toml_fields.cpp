@@ -129,6 +129,32 @@ field duration_field(std::string_view name, std::chrono::milliseconds& target,
           }};
 }
 
+field duration_or_off_field(std::string_view name, std::chrono::milliseconds& target,
+                            std::chrono::milliseconds lo, std::chrono::milliseconds hi) {
+  auto shape = [](const toml::node& n) {
+    return "expected \"0\" (off) or a duration string with a unit, such as \"12h\" or \"7d\", "
+           "got "
+           + describe_node(n);
+  };
+  return {name, [&target, lo, hi, shape](const toml::node& n, const std::string& key) -> error {
+            std::chrono::milliseconds d{0};
+            if (auto i = n.as_integer()) {
+              if (i->get() != 0)
+                return config_error{key, shape(n)};
+            } else if (auto s = n.as_string()) {
+              if (s->get() != "0" && parse_duration(s->get(), d))
+                return config_error{key, shape(n)};
+            } else {
+              return config_error{key, shape(n)};
+            }
+            if (d.count() != 0 && (d < lo || d > hi))
+              return config_error{key, "must be \"0\" (off) or from " + format_duration(lo) + " to "
+                                         + format_duration(hi) + ", got " + describe_node(n)};
+            target = d;
+            return std::nullopt;
+          }};
+}
+
 field bool_field(std::string_view name, bool& target) {
   return {name, [&target](const toml::node& n, const std::string& key) -> error {
             auto b = n.as_boolean();

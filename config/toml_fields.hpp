@@ -58,6 +58,11 @@ field size_field(std::string_view name, std::size_t& target, std::size_t lo, std
 field duration_field(std::string_view name, std::chrono::milliseconds& target,
                      std::chrono::milliseconds lo, std::chrono::milliseconds hi);
 
+/// Like duration_field, but "0" (or 0, or any zero duration) switches the
+/// setting off: target 0.
+field duration_or_off_field(std::string_view name, std::chrono::milliseconds& target,
+                            std::chrono::milliseconds lo, std::chrono::milliseconds hi);
+
 field bool_field(std::string_view name, bool& target);
 
 field string_field(std::string_view name, std::string& target, check_fn check);

@@ -93,7 +93,8 @@ std::optional<std::string> parse_listen(std::string_view text, std::string& addr
 
 std::optional<std::string> parse_duration(std::string_view text, std::chrono::milliseconds& out) {
   auto error = [&] {
-    return "expected a duration such as \"500ms\", \"10s\", \"2m\" or \"1h\", got " + in_quotes(text);
+    return "expected a duration such as \"500ms\", \"10s\", \"2m\", \"1h\" or \"7d\", got "
+           + in_quotes(text);
   };
   auto rest = text;
   uint64_t n = 0;
@@ -108,6 +109,8 @@ std::optional<std::string> parse_duration(std::string_view text, std::chrono::mi
     scale = 60 * 1000;
   else if (rest == "h")
     scale = 60 * 60 * 1000;
+  else if (rest == "d")
+    scale = 24 * 60 * 60 * 1000;
   else
     return error();
   // Far beyond any sane setting; the per-key range check gives the real limit.
@@ -174,6 +177,8 @@ bool is_log_level(std::string_view level) {
 
 std::string format_duration(std::chrono::milliseconds d) {
   auto ms = d.count();
+  if (ms != 0 && ms % 86'400'000 == 0)
+    return std::to_string(ms / 86'400'000) + "d";
   if (ms != 0 && ms % 3'600'000 == 0)
     return std::to_string(ms / 3'600'000) + "h";
   if (ms != 0 && ms % 60'000 == 0)

@@ -22,7 +22,7 @@ namespace herald {
 std::optional<std::string> parse_listen(std::string_view text, std::string& address,
                                         uint16_t& port);
 
-/// An integer with a unit: "500ms", "10s", "2m", "1h".
+/// An integer with a unit: "500ms", "10s", "2m", "1h", "7d".
 std::optional<std::string> parse_duration(std::string_view text, std::chrono::milliseconds& out);
 
 /// An integer with an optional unit: "512", "512B", "64KiB", "4MiB", "1GiB".
@@ -40,7 +40,7 @@ bool is_log_level(std::string_view level);
 /// The accepted levels, for error messages and --help.
 constexpr const char* log_levels_text = "trace, debug, info, warn, error, critical, off";
 
-/// The shortest exact form: 10000ms -> "10s", 1500ms -> "1500ms".
+/// The shortest exact form: 10000ms -> "10s", 1500ms -> "1500ms", 48h -> "2d".
 std::string format_duration(std::chrono::milliseconds d);
 
 /// The shortest exact form: 65536 -> "64KiB", 1000 -> "1000B".

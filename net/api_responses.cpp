@@ -21,7 +21,8 @@ std::string status_ok_json() {
   return R"({"status":"OK"})";
 }
 
-std::string history_json(std::string_view channel, const frame_list& frames) {
+std::string history_json(std::string_view channel, const frame_list& frames,
+                         std::optional<uint64_t> gap) {
   std::size_t size = 32 + channel.size();
   for (const auto& f : frames)
     if (f)
@@ -40,7 +41,13 @@ std::string history_json(std::string_view channel, const frame_list& frames) {
     out += f->json;
     first = false;
   }
-  out += "]}";
+  out += ']';
+  if (gap) {
+    out += R"(,"gap":{"resume_from":)";
+    out += std::to_string(*gap);
+    out += '}';
+  }
+  out += '}';
   return out;
 }
 

@@ -54,12 +54,19 @@ connection_limits::connection_limits(std::size_t total, std::size_t per_address)
   : total_(total), per_address_(per_address), counts_(std::make_shared<counts>()) {
 }
 
+void connection_limits::set_limits(std::size_t total, std::size_t per_address) {
+  total_.store(total, std::memory_order_relaxed);
+  per_address_.store(per_address, std::memory_order_relaxed);
+}
+
 connection_limits::slot connection_limits::try_acquire(const std::string& address) {
+  auto total = total_limit();
+  auto per_address = per_address_limit();
   std::lock_guard<std::mutex> guard{counts_->mutex};
-  if (counts_->open >= total_)
+  if (counts_->open >= total)
     return slot{connection_refusal::total};
   auto i = counts_->per_address.try_emplace(address, 0).first;
-  if (per_address_ != 0 && i->second >= per_address_)
+  if (per_address != 0 && i->second >= per_address)
     return slot{connection_refusal::per_address};
   ++i->second;
   ++counts_->open;

@@ -6,6 +6,7 @@
 // slots may outlive the connection_limits they came from (a WebSocket can
 // still be closing after the listener is gone).
 
+#include <atomic>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -63,12 +64,16 @@ public:
   /// Addresses with at least one open connection (the map never keeps more).
   std::size_t addresses() const;
 
-  std::size_t total_limit() const { return total_; }
-  std::size_t per_address_limit() const { return per_address_; }
+  /// A config reload: new connections are counted against these from now
+  /// on. Open ones stay open, even past a lowered limit.
+  void set_limits(std::size_t total, std::size_t per_address);
+
+  std::size_t total_limit() const { return total_.load(std::memory_order_relaxed); }
+  std::size_t per_address_limit() const { return per_address_.load(std::memory_order_relaxed); }
 
 private:
-  std::size_t total_;
-  std::size_t per_address_;
+  std::atomic<std::size_t> total_;
+  std::atomic<std::size_t> per_address_;
   std::shared_ptr<counts> counts_;
 };
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "metrics/io_metrics.hpp"
+
 namespace herald {
 
 namespace {
@@ -61,6 +63,18 @@ void fanout_shard::deliver(const frame_list& batch) {
     for (auto* s : ch->second)
       if (s->push_live(f))
         to_flush_.push_back(s);
+    if (f->committed_at != live_subscriber::time_point{})
+      committed_.push_back(f->committed_at);
+  }
+  // Once per message and thread, not per subscriber: one clock read per batch.
+  if (!committed_.empty()) {
+    auto now = std::chrono::steady_clock::now();
+    auto& latency = io_metrics::local().publish_to_write;
+    for (auto t : committed_) {
+      auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now - t).count();
+      latency.observe(ns > 0 ? static_cast<uint64_t>(ns) : 0);
+    }
+    committed_.clear();
   }
   // One write per connection per batch: a burst of messages leaves in one
   // gather write instead of one system call each.

@@ -51,7 +51,9 @@ public:
   void remove(const std::string& channel, live_subscriber* s);
 
   /// Hands every message of `batch` to the subscribers of its channel, in
-  /// order, then lets each subscriber that took something write once.
+  /// order, then lets each subscriber that took something write once. Each
+  /// message that reached a subscriber here is timed from its commit to
+  /// that moment, once (io_metrics::publish_to_write of this thread).
   void deliver(const frame_list& batch);
 
   /// Lets every subscriber ping or time out (see live_subscriber::sweep).
@@ -68,6 +70,9 @@ private:
   // channels someone on this thread listens to.
   std::unordered_map<std::string, std::vector<live_subscriber*>> channels_;
   std::vector<live_subscriber*> to_flush_; // reused batch after batch
+  // When each message of the batch that reached a subscriber here was
+  // committed (reused too): timed once the batch goes to the writes.
+  std::vector<live_subscriber::time_point> committed_;
   std::size_t count_ = 0;
 };
 

@@ -21,6 +21,8 @@
 #include <spdlog/spdlog.h>
 
 #include "config/config.hpp"
+#include "config/conn_tag.hpp"
+#include "metrics/io_metrics.hpp"
 
 namespace herald {
 
@@ -48,10 +50,10 @@ void fail(uint64_t id, const beast::error_code& ec, std::string_view what) {
       || ec == net::error::connection_reset || ec == net::error::broken_pipe
       || ec == net::error::not_connected || ec == beast::error::timeout
       || ec == http::error::end_of_stream || ec == http::error::partial_message) {
-    spdlog::debug("connection {}: {}: {}", id, what, ec.message());
+    spdlog::debug("{} {}: {}", conn_tag{id}, what, ec.message());
     return;
   }
-  spdlog::error("connection {}: {}: {}", id, what, ec.message());
+  spdlog::error("{} {}: {}", conn_tag{id}, what, ec.message());
 }
 
 } // namespace
@@ -62,6 +64,7 @@ basic_http_session<Stream>::basic_http_session(Stream&& stream, std::shared_ptr<
   : stream_(std::move(stream)),
     strand_(stream_.get_executor()),
     state_(std::move(state)),
+    cfg_(state_->cfg()),
     id_(id),
     slot_(std::move(slot)) {
 }
@@ -82,7 +85,7 @@ void basic_http_session<Stream>::run() {
     net::dispatch(strand_, [self = this->shared_from_this()] {
       // A client that connects and never finishes the handshake holds a
       // slot: it gets as long as an HTTP request's header does.
-      beast::get_lowest_layer(self->stream_).expires_after(self->state_->cfg().handshake_timeout);
+      beast::get_lowest_layer(self->stream_).expires_after(self->cfg_->handshake_timeout);
       self->reading_ = true; // shutdown() cancels a pending handshake too
       self->stream_.async_handshake(
         net::ssl::stream_base::server,
@@ -99,8 +102,10 @@ void basic_http_session<Stream>::on_tls_handshake(beast::error_code ec) {
   reading_ = false;
   if (ec) {
     // Scanners, plain-text clients and expired certificates: routine.
-    spdlog::debug("connection {}: TLS handshake failed: {}", id_, ec.message());
-    return end("TLS handshake failed");
+    spdlog::debug("{} TLS handshake failed: {}", conn_tag{id_}, ec.message());
+    return end("TLS handshake failed", ec == beast::error::timeout
+                                         ? close_reason::handshake_timeout
+                                         : close_reason::protocol_error);
   }
   do_read();
 }
@@ -120,13 +125,13 @@ void basic_http_session<Stream>::shutdown() {
 template <class Stream>
 void basic_http_session<Stream>::do_read() {
   if (closing_ || state_->stopping())
-    return end("server shutting down");
+    return end("server shutting down", close_reason::shutdown);
   // A kept-alive connection may wait idle_timeout for its next request;
   // once that request starts, its header gets handshake_timeout like the
   // first one, so idling is never a way to send a header slowly.
   if (requests_ == 0 || buffer_.size() > 0)
     return read_request();
-  beast::get_lowest_layer(stream_).expires_after(state_->cfg().idle_timeout);
+  beast::get_lowest_layer(stream_).expires_after(state_->cfg()->idle_timeout);
   reading_ = true;
   stream_.async_read_some(
     buffer_.prepare(idle_read_size), [self = this->shared_from_this()](beast::error_code ec,
@@ -141,11 +146,14 @@ void basic_http_session<Stream>::do_read() {
 
 template <class Stream>
 void basic_http_session<Stream>::read_request() {
+  // This request's rules from its first byte to its response, whatever a
+  // reload does meanwhile.
+  cfg_ = state_->cfg();
   parser_.emplace();
-  parser_->header_limit(static_cast<std::uint32_t>(state_->cfg().max_header_size));
-  parser_->body_limit(static_cast<std::uint64_t>(state_->cfg().max_message_size));
+  parser_->header_limit(static_cast<std::uint32_t>(cfg_->max_header_size));
+  parser_->body_limit(static_cast<std::uint64_t>(cfg_->max_message_size));
   // One bound for waiting idle and for the whole header.
-  beast::get_lowest_layer(stream_).expires_after(state_->cfg().handshake_timeout);
+  beast::get_lowest_layer(stream_).expires_after(cfg_->handshake_timeout);
   reading_ = true;
   http::async_read_header(stream_, buffer_, *parser_,
                           beast::bind_front_handler(&basic_http_session::on_header, this->shared_from_this()));
@@ -161,7 +169,7 @@ void basic_http_session<Stream>::on_header(beast::error_code ec, std::size_t) {
   const auto& req = parser_->get();
   // Clients such as curl wait for this before they send a larger body.
   if (req.version() >= 11 && beast::iequals(req[http::field::expect], "100-continue")) {
-    beast::get_lowest_layer(stream_).expires_after(state_->cfg().handshake_timeout);
+    beast::get_lowest_layer(stream_).expires_after(cfg_->handshake_timeout);
     net::async_write(stream_, net::buffer(continue_response.data(), continue_response.size()),
                      beast::bind_front_handler(&basic_http_session::on_continue, this->shared_from_this()));
     return;
@@ -173,9 +181,9 @@ template <class Stream>
 void basic_http_session<Stream>::on_continue(beast::error_code ec, std::size_t) {
   if (ec) {
     fail(id_, ec, "write 100-continue");
-    return end("write failed");
+    return end("write failed", close_reason::client_gone);
   }
-  beast::get_lowest_layer(stream_).expires_after(state_->cfg().handshake_timeout);
+  beast::get_lowest_layer(stream_).expires_after(cfg_->handshake_timeout);
   http::async_read(stream_, buffer_, *parser_,
                    beast::bind_front_handler(&basic_http_session::on_read, this->shared_from_this()));
 }
@@ -189,24 +197,33 @@ void basic_http_session<Stream>::on_read(beast::error_code ec, std::size_t) {
 
 template <class Stream>
 void basic_http_session<Stream>::read_failed(beast::error_code ec) {
+  if (ec == http::error::header_limit || ec == http::error::body_limit)
+    closing_why_ = close_reason::protocol_error;
   if (ec == http::error::header_limit)
     return send_error(431, "request headers too large", true);
-  if (ec == http::error::body_limit)
+  if (ec == http::error::body_limit) {
+    note_refused_publish(publish_refusal::too_large);
     return send_error(413, "request body too large", true);
+  }
   if (ec == http::error::end_of_stream || ec == net::error::eof
       || ec == net::ssl::error::stream_truncated)
-    return end("closed by peer");
+    return end("closed by peer", close_reason::normal);
+  // Idle between requests (idle_timeout): no request begun since the last.
   if (ec == beast::error::timeout)
-    return end("read timed out");
+    return end("read timed out", requests_ > 0 && (!parser_ || parser_->is_done())
+                                   ? close_reason::idle_timeout
+                                   : close_reason::handshake_timeout);
   if (ec == net::error::operation_aborted)
-    return end(closing_ ? "server shutting down" : "read aborted");
+    return end(closing_ ? "server shutting down" : "read aborted",
+               closing_ ? close_reason::shutdown : close_reason::server_error);
   if (ec.category() == http::make_error_code(http::error::bad_method).category()
       && ec != http::error::partial_message) {
-    spdlog::debug("connection {}: malformed request: {}", id_, ec.message());
+    spdlog::debug("{} malformed request: {}", conn_tag{id_}, ec.message());
+    closing_why_ = close_reason::protocol_error;
     return send_error(400, "malformed HTTP request: " + ec.message(), true);
   }
   fail(id_, ec, "read");
-  end("read failed: " + ec.message());
+  end("read failed: " + ec.message(), close_reason::client_gone);
 }
 
 template <class Stream>
@@ -226,9 +243,11 @@ void basic_http_session<Stream>::send(http_response res, bool close) {
     return;
   if (close || closing_ || state_->stopping())
     res.keep_alive(false);
+  if (closing_ || state_->stopping())
+    closing_why_ = close_reason::shutdown;
   close = !res.keep_alive();
   res_ = std::move(res);
-  beast::get_lowest_layer(stream_).expires_after(state_->cfg().handshake_timeout);
+  beast::get_lowest_layer(stream_).expires_after(cfg_->handshake_timeout);
   http::async_write(stream_, *res_,
                     beast::bind_front_handler(&basic_http_session::on_write, this->shared_from_this(), close));
 }
@@ -241,7 +260,7 @@ void basic_http_session<Stream>::on_write(bool close, beast::error_code ec, std:
   publish_.reset();
   if (ec) {
     fail(id_, ec, "write");
-    return end("write failed: " + ec.message());
+    return end("write failed: " + ec.message(), close_reason::client_gone);
   }
   if (close)
     return linger();
@@ -262,7 +281,7 @@ void basic_http_session<Stream>::linger() {
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
     if (ec)
-      return end("closed");
+      return end("closed", closing_why_);
     beast::get_lowest_layer(stream_).expires_after(linger_time);
     do_drain();
   }
@@ -274,22 +293,23 @@ void basic_http_session<Stream>::do_drain() {
                           [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
                             self->drained_ += n;
                             if (ec || self->drained_ > linger_limit)
-                              return self->end("closed after response");
+                              return self->end("closed after response", self->closing_why_);
                             self->do_drain();
                           });
 }
 
 template <class Stream>
-void basic_http_session<Stream>::end(std::string_view reason) {
+void basic_http_session<Stream>::end(std::string_view reason, close_reason why) {
   if (ended_)
     return;
   ended_ = true;
+  io_metrics::local().closed(connection_kind::http, why);
   auto& tcp_stream = beast::get_lowest_layer(stream_);
   beast::error_code ec;
   tcp_stream.socket().shutdown(tcp::socket::shutdown_both, ec);
   tcp_stream.close();
   state_->remove_connection(id_);
-  spdlog::debug("connection {} closed: {}", id_, reason);
+  spdlog::debug("{} closed: {}", conn_tag{id_}, reason);
 }
 
 template class basic_http_session<beast::tcp_stream>;

@@ -21,6 +21,7 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include "metrics/reasons.hpp"
 #include "net/connection_limits.hpp"
 #include "net/http_error.hpp"
 #include "net/server_state.hpp"
@@ -65,6 +66,11 @@ private:
   void handle_publish(route& r);
   void handle_history(route& r);
   void handle_channels();
+  void handle_metrics();
+  void handle_readyz();
+  /// Counts a publish refused before it reached its handler (413), if the
+  /// request was one.
+  void note_refused_publish(publish_refusal why);
 
   /// Answers the current request; `close` ends the connection afterwards.
   void send(http_response res, bool close = false);
@@ -76,7 +82,8 @@ private:
   /// a connection reset on the client's side.
   void linger();
   void do_drain();
-  void end(std::string_view reason);
+  /// Closes the connection; `why` is what /metrics counts it as.
+  void end(std::string_view reason, close_reason why);
 
   Stream stream_;
   // The connection's strand (made at accept); a copy usable from any thread,
@@ -86,6 +93,9 @@ private:
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   std::optional<http_response> res_;
   std::shared_ptr<server_state> state_;
+  // The config snapshot of the request being read or answered (taken anew
+  // for each one), so a reload never changes a request's rules halfway.
+  std::shared_ptr<const config> cfg_;
   server_state::publish_ticket publish_; // declared after state_: released first
   uint64_t id_;
   connection_slot slot_;
@@ -95,6 +105,8 @@ private:
   bool reading_ = false;  // a request read is pending (the connection is idle)
   bool closing_ = false;  // shutdown asked; do not read another request
   bool ended_ = false;    // the connection is closed or handed over
+  // What a connection that closes after its response counts as (/metrics).
+  close_reason closing_why_ = close_reason::normal;
 };
 
 using http_session = basic_http_session<boost::beast::tcp_stream>;

@@ -57,6 +57,7 @@ net::io_context& io_pool::next() {
 
 void io_pool::run_shard(shard& s) {
   s.fanout.bind_to_this_thread();
+  s.metrics->bind_to_this_thread();
   // A handler that throws must not take an I/O thread down with it.
   for (;;) {
     try {
@@ -66,6 +67,13 @@ void io_pool::run_shard(shard& s) {
       spdlog::error("unhandled exception on an I/O thread: {}", e.what());
     }
   }
+}
+
+std::vector<std::shared_ptr<const io_metrics>> io_pool::metrics() const {
+  std::vector<std::shared_ptr<const io_metrics>> blocks;
+  for (const auto& s : shards_)
+    blocks.push_back(s->metrics);
+  return blocks;
 }
 
 void io_pool::run() {
@@ -79,21 +87,28 @@ void io_pool::run() {
 }
 
 void io_pool::start_keepalive(std::chrono::milliseconds tick) {
+  set_keepalive_tick(tick);
   for (auto& s : shards_) {
     s->keepalive = std::make_unique<net::steady_timer>(s->ioc);
-    arm_keepalive(s.get(), tick);
+    arm_keepalive(s.get());
   }
+}
+
+void io_pool::set_keepalive_tick(std::chrono::milliseconds tick) {
+  for (auto& s : shards_)
+    s->keepalive_tick_ms.store(tick.count(), std::memory_order_relaxed);
 }
 
 // The handler holds a plain pointer: the shard owns the timer and the
 // context that holds the handler, so it outlives both.
-void io_pool::arm_keepalive(shard* s, std::chrono::milliseconds tick) {
-  s->keepalive->expires_after(tick);
-  s->keepalive->async_wait([s, tick](const boost::system::error_code& ec) {
+void io_pool::arm_keepalive(shard* s) {
+  s->keepalive->expires_after(
+    std::chrono::milliseconds{s->keepalive_tick_ms.load(std::memory_order_relaxed)});
+  s->keepalive->async_wait([s](const boost::system::error_code& ec) {
     if (ec)
       return;
     s->fanout.sweep(std::chrono::steady_clock::now());
-    arm_keepalive(s, tick);
+    arm_keepalive(s);
   });
 }
 

@@ -5,6 +5,7 @@
 // whole life, so that thread's shard can write to it directly, and the
 // broadcaster reaches every subscriber with one post per thread per batch.
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -18,6 +19,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "actors/messages.hpp"
+#include "metrics/io_metrics.hpp"
 #include "net/fanout_shard.hpp"
 
 namespace herald {
@@ -53,23 +55,33 @@ public:
   /// Call before run().
   void start_keepalive(std::chrono::milliseconds tick);
 
+  /// A config reload: sweeps run every `tick` from the next one on.
+  /// Thread-safe.
+  void set_keepalive_tick(std::chrono::milliseconds tick);
+
   /// Posts to every thread: its shard closes all its connections with
   /// `code` and a reason made per connection by `reason`. Thread-safe.
   void close_all(uint16_t code, std::function<std::string()> reason);
 
   unsigned size() const { return static_cast<unsigned>(shards_.size()); }
 
+  /// Each thread's metrics block, for the registry that /metrics reads.
+  std::vector<std::shared_ptr<const io_metrics>> metrics() const;
+
   struct shard {
     boost::asio::io_context ioc{1};
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{
       ioc.get_executor()};
     fanout_shard fanout;
+    // Written by this thread only (io_metrics::local() there).
+    std::shared_ptr<io_metrics> metrics = std::make_shared<io_metrics>();
     std::unique_ptr<boost::asio::steady_timer> keepalive;
+    std::atomic<std::chrono::milliseconds::rep> keepalive_tick_ms{1000};
   };
 
 private:
   void run_shard(shard& s);
-  static void arm_keepalive(shard* s, std::chrono::milliseconds tick);
+  static void arm_keepalive(shard* s);
 
   std::vector<std::shared_ptr<shard>> shards_;
   fanout_ptr fanout_;

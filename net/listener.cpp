@@ -15,6 +15,8 @@
 #include <spdlog/spdlog.h>
 
 #include "config/config.hpp"
+#include "config/conn_tag.hpp"
+#include "metrics/io_metrics.hpp"
 #include "net/http_error.hpp"
 #include "net/http_session.hpp"
 
@@ -193,15 +195,21 @@ void listener::on_accept(beast::error_code ec, tcp::socket socket) {
     return do_accept();
   }
   auto slot = limits_->try_acquire(peer.address().to_string());
+  // On the acceptor's strand: an I/O thread, whose block this is.
+  auto& counts = io_metrics::local();
   if (!slot) {
+    counts.refused(slot.refusal() == connection_refusal::per_address
+                     ? refusal_reason::max_connections_per_ip
+                     : refusal_reason::max_connections);
     log_refusal(describe(peer), slot);
     // Over TLS too the answer is plain text: a TLS handshake per refusal
     // is work for an overloaded server; the client sees a failed handshake.
     std::make_shared<refused_connection>(std::move(socket))->run(refusal_response(slot.refusal()));
     return do_accept();
   }
+  counts.opened(connection_kind::http);
   auto id = state_->next_connection_id();
-  spdlog::debug("connection {} opened from {}", id, describe(peer));
+  spdlog::debug("{} opened from {}", conn_tag{id}, describe(peer));
   if (tls_)
     std::make_shared<https_session>(tls_stream{std::move(socket), *tls_}, state_, id,
                                     std::move(slot))

@@ -5,6 +5,7 @@
 // I/O thread publishes through the same limiter); the caller passes the time,
 // so the arithmetic is tested without sleeping.
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <mutex>
@@ -38,7 +39,13 @@ public:
   /// the set of buckets stays what the config made it.
   publish_allowance try_take(const std::string& token, clock::time_point now);
 
-  bool unlimited() const { return rate_ == 0; }
+  /// A config reload: the new rate, burst and tokens from now on. A token
+  /// that stays keeps its bucket (what it has used up stays used, capped at
+  /// the new burst), a new one gets a full bucket, a removed one loses it.
+  /// A rate of 0 drops every bucket.
+  void reconfigure(uint64_t rate, uint64_t burst, const std::vector<std::string>& tokens);
+
+  bool unlimited() const { return rate_.load(std::memory_order_relaxed) == 0; }
 
 private:
   // Levels count in billionths of a publish, so refilling `rate` per second
@@ -52,8 +59,9 @@ private:
 
   void refill(bucket& b, clock::time_point now) const;
 
-  uint64_t rate_;
-  uint64_t capacity_; // burst * unit
+  // Written under mutex_ only; read without it for the unlimited fast path.
+  std::atomic<uint64_t> rate_;
+  uint64_t capacity_; // burst * unit; under mutex_
   std::mutex mutex_;
   std::unordered_map<std::string, bucket> buckets_;
 };

@@ -56,8 +56,11 @@ route accept(endpoint kind, std::string_view method, std::string_view allowed) {
 route with_channel(route r, std::string channel) {
   if (r.status != 200)
     return r;
-  if (!valid_channel_name(channel))
-    return fail(400, "invalid channel name");
+  if (!valid_channel_name(channel)) {
+    auto bad = fail(400, "invalid channel name");
+    bad.kind = r.kind;
+    return bad;
+  }
   r.channel = std::move(channel);
   return r;
 }
@@ -94,6 +97,10 @@ route match_path(std::string_view method, const std::string& path, bool upgrade,
     return not_found();
   if (path == "/healthz")
     return accept(endpoint::healthz, method, "GET");
+  if (path == "/readyz")
+    return accept(endpoint::readyz, method, "GET");
+  if (path == "/metrics")
+    return accept(endpoint::metrics, method, "GET");
   if (path == "/api/tool/send_message") {
     auto r = accept(endpoint::send_message, method, "POST");
     if (r.status == 200)

@@ -13,6 +13,8 @@ namespace herald {
 
 enum class endpoint {
   healthz,          // GET /healthz
+  readyz,           // GET /readyz
+  metrics,          // GET /metrics (Prometheus text format)
   asset,            // GET / and GET /<file of web/>
   send_message,     // POST /api/tool/send_message (channel system/message)
   publish,          // POST /api/channels/{channel}/messages
@@ -29,6 +31,8 @@ struct route {
   int status = 200;    // 200: matched; else 400, 404 or 405 and `error`
   std::string error;   // the reason, for the JSON error body
   std::string allow;   // the Allow header value with 405
+  // Also set with a 400 for an invalid channel name: what the request was
+  // for (a refused publish is counted as one).
   endpoint kind = endpoint::healthz;
   std::string channel; // percent-decoded and valid, for the channel endpoints
   std::string_view query;           // the raw query string (after '?'), still encoded

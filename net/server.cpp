@@ -15,10 +15,12 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <spdlog/spdlog.h>
 
 #include "actors/hub.hpp"
 #include "config/config.hpp"
+#include "metrics/registry.hpp"
 #include "net/io_pool.hpp"
 #include "net/listener.hpp"
 #include "net/server_state.hpp"
@@ -50,8 +52,12 @@ std::string shutdown_reason() {
 }
 
 // Keepalive sweeps run a few times per interval, so a ping or a timeout is
-// at most a quarter interval late.
+// at most a quarter interval late. Without pings they run once a second all
+// the same: a reload may turn pings on, and connections opened before a
+// reload keep the interval they started with.
 std::chrono::milliseconds keepalive_tick(const config& c) {
+  if (c.ping_interval.count() == 0)
+    return std::chrono::seconds(1);
   auto shortest = std::min(c.ping_interval, c.pong_timeout);
   return std::clamp(shortest / 4, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
 }
@@ -59,15 +65,14 @@ std::chrono::milliseconds keepalive_tick(const config& c) {
 } // namespace
 
 struct server::impl {
-  impl(const config& c, hub& h)
-    : cfg(c),
-      actors(h),
-      pool(c.io_threads),
-      state(std::make_shared<server_state>(c, h)),
+  impl(std::shared_ptr<const config> c, hub& h)
+    : actors(h),
+      pool(c->io_threads),
       // One count for every listener: a client's connections add up
       // whichever port they came in on.
-      limits(std::make_shared<connection_limits>(c.max_connections, c.max_connections_per_ip)),
-      signals(pool.main(), SIGINT, SIGTERM),
+      limits(std::make_shared<connection_limits>(c->max_connections, c->max_connections_per_ip)),
+      state(std::make_shared<server_state>(std::move(c), h)),
+      signals(pool.main(), SIGINT, SIGTERM, SIGHUP),
       strand(net::make_strand(pool.main())),
       timer(strand) {
     // Before anyone can connect: every committed message reaches the I/O
@@ -75,11 +80,12 @@ struct server::impl {
     actors.attach_fanout(pool.fanout());
   }
 
-  const config& cfg;
   hub& actors;
   io_pool pool; // destroyed after everything that uses its contexts
-  std::shared_ptr<server_state> state;
   std::shared_ptr<connection_limits> limits;
+  // Holds the config in force; the restart-only settings (listen, threads,
+  // TLS) never change in it, so start-up code reads them there too.
+  std::shared_ptr<server_state> state;
   std::shared_ptr<listener> acceptor;
   std::shared_ptr<listener> plain_acceptor; // [tls] plain_listen, next to TLS
   net::signal_set signals;
@@ -88,11 +94,25 @@ struct server::impl {
   net::steady_timer timer;
   std::atomic<bool> shutdown_started{false};
   clock_type::time_point started_at;
+  std::function<void()> reload;
+  // Reloads read and check a file: that runs here, not on an I/O thread.
+  // Declared last: destroyed (and joined) first, while what a reload
+  // touches is still there.
+  net::thread_pool reloader{1};
 
   void wait_signal() {
     signals.async_wait([this](const boost::system::error_code& ec, int signo) {
       if (ec)
         return;
+      if (signo == SIGHUP) {
+        if (shutdown_started.load())
+          spdlog::info("received SIGHUP while shutting down: no config reload");
+        else if (reload)
+          net::post(reloader, reload);
+        else
+          spdlog::info("received SIGHUP: this server has no config reload");
+        return wait_signal();
+      }
       if (!shutdown_started.load()) {
         spdlog::info("received signal {}", signo);
         stop();
@@ -124,7 +144,7 @@ struct server::impl {
     // Every client hears when to come back, each a different moment within
     // reconnect_spread, so they do not all reconnect at once.
     pool.close_all(1001, [] { return shutdown_reason(); });
-    poll_until([this] { return drained(); }, started_at + cfg.shutdown_timeout,
+    poll_until([this] { return drained(); }, started_at + state->cfg()->shutdown_timeout,
                [this] { close_http(); });
   }
 
@@ -148,7 +168,7 @@ struct server::impl {
   void close_http() {
     if (!drained())
       spdlog::warn("shutdown timeout after {} ms: {} WebSocket sessions, {} publishes still open",
-                   cfg.shutdown_timeout.count(), actors.stats().open_sessions.load(),
+                   state->cfg()->shutdown_timeout.count(), actors.stats().open_sessions.load(),
                    state->publishes_in_flight());
     state->close_connections();
     poll_until([this] { return state->connection_count() == 0; },
@@ -168,7 +188,8 @@ struct server::impl {
 
 };
 
-server::server(const config& cfg, hub& h) : impl_(std::make_unique<impl>(cfg, h)) {
+server::server(std::shared_ptr<const config> cfg, hub& h)
+  : impl_(std::make_unique<impl>(std::move(cfg), h)) {
 }
 
 server::~server() = default;
@@ -195,7 +216,8 @@ std::shared_ptr<listener> open_listener(io_pool& pool, std::shared_ptr<server_st
 } // namespace
 
 bool server::listen(std::string& error) {
-  auto& cfg = impl_->cfg;
+  auto snapshot = impl_->state->cfg();
+  const auto& cfg = *snapshot;
   std::shared_ptr<net::ssl::context> tls;
   if (!cfg.tls_cert.empty()) {
     tls = make_tls_context(cfg, error);
@@ -228,20 +250,42 @@ void server::run() {
     spdlog::error("server::run() called without a successful listen()");
     return;
   }
+  auto cfg = impl_->state->cfg();
   impl_->wait_signal();
   impl_->acceptor->run();
   if (impl_->plain_acceptor)
     impl_->plain_acceptor->run();
-  if (impl_->cfg.ping_interval.count() > 0)
-    impl_->pool.start_keepalive(keepalive_tick(impl_->cfg));
+  impl_->pool.start_keepalive(keepalive_tick(*cfg));
   auto threads = impl_->pool.size();
-  spdlog::info("serving on {}:{} with {} I/O thread{}", impl_->cfg.listen_address, port(),
+  spdlog::info("serving on {}:{} with {} I/O thread{}", cfg->listen_address, port(),
                threads, threads == 1 ? "" : "s");
   impl_->pool.run();
+  // A reload still under way finishes before the caller stops the actors.
+  impl_->reloader.join();
 }
 
 void server::stop() {
   impl_->stop();
+}
+
+void server::on_reload(std::function<void()> reload) {
+  impl_->reload = std::move(reload);
+}
+
+void server::apply_config(std::shared_ptr<const config> next) {
+  impl_->limits->set_limits(next->max_connections, next->max_connections_per_ip);
+  impl_->pool.set_keepalive_tick(keepalive_tick(*next));
+  impl_->state->set_cfg(std::move(next));
+}
+
+void server::attach_metrics(std::shared_ptr<metrics_registry> registry) {
+  for (auto& block : impl_->pool.metrics())
+    registry->add(block);
+  impl_->state->set_metrics(std::move(registry));
+}
+
+std::shared_ptr<const config> server::current_config() const {
+  return impl_->state->cfg();
 }
 
 } // namespace herald

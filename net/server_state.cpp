@@ -16,9 +16,16 @@ std::vector<std::string> configured_tokens(const config& cfg) {
 
 } // namespace
 
-server_state::server_state(const config& cfg, hub& h)
-  : cfg_(cfg), hub_(h),
-    publish_limit_(cfg.publish_rate, cfg.publish_burst, configured_tokens(cfg)) {}
+server_state::server_state(std::shared_ptr<const config> cfg, hub& h)
+  : cfg_(std::move(cfg)), hub_(h),
+    publish_limit_(cfg_->publish_rate, cfg_->publish_burst, configured_tokens(*cfg_)) {}
+
+void server_state::set_cfg(std::shared_ptr<const config> next) {
+  // The limiter first: a publish that sees a new token in the config then
+  // finds its bucket (an unknown token would pass unlimited).
+  publish_limit_.reconfigure(next->publish_rate, next->publish_burst, configured_tokens(*next));
+  std::atomic_store(&cfg_, std::move(next));
+}
 
 server_state::publish_ticket&
 server_state::publish_ticket::operator=(publish_ticket&& other) noexcept {

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <unordered_map>
 #include <vector>
@@ -19,13 +20,26 @@ namespace herald {
 
 struct config;
 class hub;
+class metrics_registry;
 
 class server_state {
 public:
-  server_state(const config& cfg, hub& h);
+  server_state(std::shared_ptr<const config> cfg, hub& h);
 
-  const config& cfg() const { return cfg_; }
+  /// The config in force. A config reload swaps it from another thread at
+  /// any moment, so take it once per request (or per new connection) and
+  /// read that snapshot throughout: one request never sees two configs.
+  std::shared_ptr<const config> cfg() const { return std::atomic_load(&cfg_); }
+  /// Makes `next` the config of every request and connection that starts
+  /// from now on, and gives the publish limiter its [limits] and tokens.
+  void set_cfg(std::shared_ptr<const config> next);
   hub& actors() const { return hub_; }
+
+  /// What GET /metrics renders; null (404) until set. Set before serving.
+  void set_metrics(std::shared_ptr<const metrics_registry> registry) {
+    metrics_ = std::move(registry);
+  }
+  const std::shared_ptr<const metrics_registry>& metrics() const { return metrics_; }
 
   /// [limits] publish_rate / publish_burst, one bucket per configured token.
   publish_limiter& publish_limit() { return publish_limit_; }
@@ -67,8 +81,9 @@ public:
   void close_connections();
 
 private:
-  const config& cfg_;
+  std::shared_ptr<const config> cfg_; // only through std::atomic_load/store
   hub& hub_;
+  std::shared_ptr<const metrics_registry> metrics_;
   std::atomic<uint64_t> next_id_{0};
   std::atomic<bool> stopping_{false};
   std::atomic<int64_t> publishes_{0};

@@ -19,6 +19,8 @@
 #include <spdlog/spdlog.h>
 
 #include "config/config.hpp"
+#include "config/conn_tag.hpp"
+#include "metrics/io_metrics.hpp"
 #include "net/fanout_shard.hpp"
 #include "net/slow_consumer.hpp"
 #include "net/upgrade_auth.hpp"
@@ -96,7 +98,8 @@ public:
       write_size_(cfg.write_buffer_size),
       replaying_(params_.since.has_value()),
       policy_(policy_for(params_.channel, cfg.slow_consumer_policy, cfg.slow_consumer_channels)),
-      last_queued_(params_.since.value_or(0)) {
+      last_queued_(params_.since.value_or(0)),
+      metrics_(&io_metrics::local()) {
     if (auto* plain = std::get_if<beast::tcp_stream>(&stream))
       handshake_ = std::make_unique<ws_stream>(std::move(*plain));
     else
@@ -104,12 +107,13 @@ public:
   }
 
   void run(http::request<http::string_body> req, const config& cfg, std::size_t leftover) {
+    metrics_->opened(connection_kind::websocket);
     error_code ec;
     auto ep = lowest_socket().remote_endpoint(ec);
     peer_ = ec ? "?" : ep.address().to_string() + ":" + std::to_string(ep.port());
     if (leftover > 0) // RFC 6455 4.1: the client waits for the 101 before sending
-      spdlog::debug("ws conn={} ignoring {} bytes sent before the handshake",
-                    params_.connection_id, leftover);
+      spdlog::debug("ws {} ignoring {} bytes sent before the handshake",
+                    conn_tag{params_.connection_id}, leftover);
     std::string offered;
     for (auto it = req.find(http::field::sec_websocket_protocol);
          it != req.end() && it->name() == http::field::sec_websocket_protocol; ++it)
@@ -226,7 +230,7 @@ public:
 
   void on_message(bool text, std::size_t size, std::string_view payload) override {
     if (!params_.echo) {
-      spdlog::debug("ws conn={} ignored a {} message of {} bytes", params_.connection_id,
+      spdlog::debug("ws {} ignored a {} message of {} bytes", conn_tag{params_.connection_id},
                     text ? "text" : "binary", size);
       return;
     }
@@ -243,8 +247,9 @@ public:
       return;
     // Not overflow(): its close reason names a message id to resume from,
     // and an echo has none.
-    spdlog::warn("ws slow consumer conn={} (echo) queued={} limit={}", params_.connection_id,
+    spdlog::warn("ws slow consumer {} (echo) queued={} limit={}", conn_tag{params_.connection_id},
                  queue_.queued_bytes(), queue_.limit());
+    metrics_->slow_consumer_closes.add();
     request_close(close_slow_consumer, "slow consumer");
     flush();
   }
@@ -300,7 +305,7 @@ private:
       handshake_.reset();
     }
     accepted_ = true;
-    spdlog::info("ws open conn={} peer={} channel={} since={}", params_.connection_id, peer_,
+    spdlog::info("ws open {} peer={} channel={} since={}", conn_tag{params_.connection_id}, peer_,
                  params_.channel, params_.since ? std::to_string(*params_.since) : "none");
     if (closing_)
       start_close(close_code_, close_reason_);
@@ -351,7 +356,7 @@ private:
     if (reader_.done())
       return;
     if (auto err = reader_.feed(data, n, *this)) {
-      spdlog::info("ws conn={} protocol error: {} {}", params_.connection_id, err->code,
+      spdlog::info("ws {} protocol error: {} {}", conn_tag{params_.connection_id}, err->code,
                    err->reason);
       peer_closed_ = true; // nothing more will be read from this peer
       request_close(err->code, err->reason);
@@ -408,6 +413,7 @@ private:
         return false;
     }
     last_queued_ = id;
+    metrics_->deliveries.add();
     return true;
   }
 
@@ -454,7 +460,7 @@ private:
       front_notice_skipped_ = lag_skipped_;
     }
     auto text = lagged_notice(lag_skipped_, lag_after_);
-    spdlog::debug("ws conn={} lagged: skipped={} resume_from={}", params_.connection_id,
+    spdlog::debug("ws {} lagged: skipped={} resume_from={}", conn_tag{params_.connection_id},
                   lag_skipped_, lag_after_);
     auto h = ws::encode_header(ws::opcode::text, text.size());
     std::string frame_bytes{h.view()};
@@ -464,6 +470,7 @@ private:
     else
       queue_.push_control(std::move(frame_bytes), true);
     lag_skipped_ = 0;
+    metrics_->lagged_notices.add();
   }
 
   void on_replay_done() {
@@ -482,8 +489,9 @@ private:
   // answer a closing handshake, so the close frame is sent and the socket
   // closed at once.
   void ping_timed_out() {
-    spdlog::info("ws conn={} peer={}: no answer to a ping within {} ms", params_.connection_id,
+    spdlog::info("ws {} peer={}: no answer to a ping within {} ms", conn_tag{params_.connection_id},
                  peer_, pong_timeout_.count());
+    ping_timeout_ = true;
     peer_closed_ = true;
     request_close(1001, "ping timeout");
     flush();
@@ -493,9 +501,10 @@ private:
   void overflow() {
     if (closing_)
       return;
-    spdlog::warn("ws slow consumer conn={} queued={} limit={}", params_.connection_id,
+    spdlog::warn("ws slow consumer {} queued={} limit={}", conn_tag{params_.connection_id},
                  queue_.queued_bytes() + held_bytes_, queue_.limit());
     slow_consumer_ = true;
+    metrics_->slow_consumer_closes.add();
     request_close(close_slow_consumer, {});
     flush(); // the close frame goes out even if no flush follows
   }
@@ -511,6 +520,7 @@ private:
         queue_lag_notice(policy_ == slow_policy::drop_oldest);
       if (queue_.empty())
         break;
+      metrics_->queue_bytes.observe(queue_.queued_bytes());
       auto n = queue_.gather(iov.data(), iov.size(), write_size_);
       if (tls_)
         return write_tls(iov.data(), n);
@@ -526,6 +536,7 @@ private:
         return write_failed(error_code{errno, boost::system::system_category()});
       }
       queue_.consumed(static_cast<std::size_t>(written));
+      metrics_->bytes_written.add(static_cast<uint64_t>(written));
     }
     check_drained();
     if (close_queued_ && !close_written_) {
@@ -543,6 +554,7 @@ private:
     for (std::size_t i = 0; i < n; ++i)
       tls_out_.append(static_cast<const char*>(iov[i].iov_base), iov[i].iov_len);
     queue_.consumed(tls_out_.size());
+    metrics_->bytes_written.add(tls_out_.size());
     write_waiting_ = true;
     net::async_write(*tls_, net::buffer(tls_out_),
                      [self = shared_from_this()](error_code ec, std::size_t) {
@@ -654,11 +666,47 @@ private:
     close_socket();
     queue_.clear();
     held_.clear();
-    spdlog::info("ws close conn={} reason={}", params_.connection_id, describe(ec));
+    spdlog::info("ws close {} reason={}", conn_tag{params_.connection_id}, describe(ec));
+    metrics_->closed(connection_kind::websocket, close_cause(ec));
     auto hooks = std::move(hooks_);
     hooks_ = {};
     if (opened_ && hooks.ended)
       hooks.ended();
+  }
+
+  // What herald_connections_closed_total counts this end as.
+  close_reason close_cause(const error_code& ec) const {
+    if (client_closed_first_)
+      return close_reason::normal;
+    if (ping_timeout_)
+      return close_reason::ping_timeout;
+    // We closed: with a close frame, or (before the upgrade was answered)
+    // by dropping the handshake.
+    if (close_queued_ || (closing_ && close_code_ != 0))
+      return cause_of(close_code_);
+    if (!accepted_ && ec == beast::error::timeout)
+      return close_reason::handshake_timeout;
+    if (!ec || peer_gone(ec))
+      return close_reason::client_gone;
+    return close_reason::server_error;
+  }
+
+  static close_reason cause_of(uint16_t code) {
+    switch (code) {
+      case 1000:
+        return close_reason::normal;
+      case 1001:
+        return close_reason::shutdown;
+      case close_slow_consumer:
+        return close_reason::slow_consumer;
+      case 1002:
+      case 1003:
+      case 1007:
+      case 1009:
+        return close_reason::protocol_error;
+      default: // 1011 history unavailable, 1012 cluster log trimmed
+        return close_reason::server_error;
+    }
   }
 
   std::string describe(error_code ec) const {
@@ -677,10 +725,10 @@ private:
     if (ec == websocket::error::closed)
       return;
     if (peer_gone(ec)) {
-      spdlog::debug("ws {} conn={} peer={}: {}", what, params_.connection_id, peer_, ec.message());
+      spdlog::debug("ws {} {} peer={}: {}", what, conn_tag{params_.connection_id}, peer_, ec.message());
       return;
     }
-    spdlog::warn("ws {} conn={} peer={}: {}", what, params_.connection_id, peer_, ec.message());
+    spdlog::warn("ws {} {} peer={}: {}", what, conn_tag{params_.connection_id}, peer_, ec.message());
   }
 
   net::any_io_executor strand_; // the connection's strand, safe to use from any thread
@@ -718,6 +766,8 @@ private:
   // The highest message id queued (or `since`): nothing at or below it is
   // queued again, which makes the overlap of replay and live harmless.
   uint64_t last_queued_;
+  // This I/O thread's block (the thread this connection lives on).
+  io_metrics* metrics_;
   bool registered_ = false;     // in the shard's subscriber list
   bool opened_ = false;         // the owner knows the connection (hooks.opened ran)
   bool accept_started_ = false; // async_accept is running or done
@@ -731,6 +781,7 @@ private:
   bool peer_closed_ = false;    // the client's close (or garbage) arrived
   bool ended_ = false;
   bool slow_consumer_ = false;
+  bool ping_timeout_ = false;     // closed for an unanswered ping
   bool client_closed_first_ = false;
   bool heard_ = false;            // a frame arrived since the last sweep
   bool ping_outstanding_ = false; // a keepalive ping waits for any answer

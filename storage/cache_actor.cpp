@@ -21,11 +21,27 @@ void remember(cache_state& st, const frame& f) {
   }
 }
 
+// Retention removed the channel's messages up to `through`; they must not be
+// served any more. What stays is still every message after the oldest one's
+// prev_id, so the rule in the history handler holds as before.
+void forget_through(cache_state& st, const std::string& channel, uint64_t through) {
+  auto i = st.channels.find(channel);
+  if (i == st.channels.end())
+    return;
+  auto& q = i->second;
+  while (!q.empty() && q.front()->id <= through)
+    q.pop_front();
+  if (q.empty())
+    st.channels.erase(i);
+}
+
 } // namespace
 
 cache_actor::behavior_type cache_behavior(cache_actor::stateful_pointer<cache_state> self,
                                           broadcaster_actor downstream,
-                                          std::size_t per_channel) {
+                                          std::size_t per_channel,
+                                          std::shared_ptr<cache_metrics> metrics) {
+  self->state.metrics = metrics ? std::move(metrics) : std::make_shared<cache_metrics>();
   self->state.downstream = std::move(downstream);
   self->state.per_channel = per_channel;
   return {
@@ -42,6 +58,9 @@ cache_actor::behavior_type cache_behavior(cache_actor::stateful_pointer<cache_st
       self->send(self->state.downstream, committed_atom_v, std::move(frames));
     },
     [=](caf::reset_atom) { self->state.channels.clear(); },
+    [=](prune_atom, const std::string& channel, uint64_t through) {
+      forget_through(self->state, channel, through);
+    },
     [=](history_atom, const std::string& channel, uint64_t since,
         uint32_t limit) -> caf::result<frame_list> {
       auto& st = self->state;
@@ -49,8 +68,11 @@ cache_actor::behavior_type cache_behavior(cache_actor::stateful_pointer<cache_st
       // prev_id links each message to the previous one of its channel. If
       // `since` is at or after the oldest cached frame's predecessor, every
       // message with id > since is one of the cached frames.
-      if (i == st.channels.end() || i->second.empty() || since < i->second.front()->prev_id)
+      if (i == st.channels.end() || i->second.empty() || since < i->second.front()->prev_id) {
+        st.metrics->misses.add();
         return caf::make_error(errc::cache_miss);
+      }
+      st.metrics->hits.add();
       frame_list result;
       for (const auto& f : i->second) {
         if (result.size() >= limit)

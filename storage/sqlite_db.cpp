@@ -22,6 +22,13 @@ const char* const migrations[] = {
   "  name TEXT PRIMARY KEY,"
   "  last_id INTEGER NOT NULL,"
   "  stored INTEGER NOT NULL);",
+  // v2: retention. Per channel the highest id retention removed, so history
+  // gives the first kept message its real prev_id and a reader resuming from
+  // before it learns of the gap. Retention finds what to remove by id (the
+  // table's own rowid order: the oldest first) and by (channel, id)
+  // (messages_channel_id), so it needs no new index: a time index would cost
+  // every publish one more write.
+  "ALTER TABLE channels ADD COLUMN removed_through INTEGER NOT NULL DEFAULT 0;",
 };
 static_assert(sizeof(migrations) / sizeof(migrations[0]) == sqlite_db::schema_version,
               "one migration step per schema version");
@@ -52,6 +59,11 @@ sqlite_db::~sqlite_db() {
   history_.reset();
   history_prev_.reset();
   channels_.reset();
+  oldest_.reset();
+  remove_through_.reset();
+  nth_of_channel_.reset();
+  remove_channel_through_.reset();
+  note_removal_.reset();
   sqlite3_close(db_);
 }
 
@@ -172,12 +184,25 @@ bool sqlite_db::prepare_all(std::string& error) {
          && prepare(history_prev_,
                     "SELECT COALESCE(MAX(id), 0) FROM messages WHERE channel = ?1 AND id < ?2",
                     error)
-         && prepare(channels_, "SELECT name, stored, last_id FROM channels ORDER BY name", error);
+         && prepare(channels_, "SELECT name, stored, last_id FROM channels ORDER BY name", error)
+         && prepare(oldest_, "SELECT id, channel, time_ms FROM messages ORDER BY id LIMIT ?1",
+                    error)
+         && prepare(remove_through_, "DELETE FROM messages WHERE id <= ?1", error)
+         && prepare(nth_of_channel_,
+                    "SELECT id FROM messages WHERE channel = ?1 ORDER BY id LIMIT 1 OFFSET ?2",
+                    error)
+         && prepare(remove_channel_through_,
+                    "DELETE FROM messages WHERE channel = ?1 AND id <= ?2", error)
+         && prepare(note_removal_,
+                    "UPDATE channels SET stored = max(stored - ?2, 0), "
+                    "removed_through = max(removed_through, ?3) WHERE name = ?1",
+                    error);
 }
 
 bool sqlite_db::load_positions(std::string& error) {
   sqlite3_stmt* raw = nullptr;
-  if (sqlite3_prepare_v2(db_, "SELECT name, last_id FROM channels", -1, &raw, nullptr)
+  if (sqlite3_prepare_v2(db_, "SELECT name, last_id, stored, removed_through FROM channels", -1,
+                         &raw, nullptr)
       != SQLITE_OK) {
     error = errmsg();
     return false;
@@ -185,14 +210,21 @@ bool sqlite_db::load_positions(std::string& error) {
   stmt_ptr stmt{raw};
   int rc;
   while ((rc = sqlite3_step(raw)) == SQLITE_ROW) {
-    auto id = column_id(raw, 1);
-    channel_last_[column_text(raw, 0)] = id;
+    auto& pos = positions_[column_text(raw, 0)];
+    pos.last_id = column_id(raw, 1);
+    pos.stored = column_id(raw, 2);
+    pos.removed_through = column_id(raw, 3);
   }
   if (rc != SQLITE_DONE) {
     error = errmsg();
     return false;
   }
-  if (sqlite3_prepare_v2(db_, "SELECT COALESCE(MAX(id), 0) FROM messages", -1, &raw, nullptr)
+  // Retention may have removed the newest message too; its channel still
+  // knows the id (and AUTOINCREMENT never hands it out again).
+  if (sqlite3_prepare_v2(db_,
+                         "SELECT max((SELECT COALESCE(MAX(id), 0) FROM messages), "
+                         "(SELECT COALESCE(MAX(last_id), 0) FROM channels))",
+                         -1, &raw, nullptr)
       != SQLITE_OK) {
     error = errmsg();
     return false;

@@ -1,7 +1,9 @@
 // The queries of sqlite_db: appending a batch, history, the channel list.
-// Opening and schema migration live in sqlite_db.cpp.
+// Opening and schema migration live in sqlite_db.cpp, retention in
+// sqlite_retention.cpp.
 
 #include <algorithm>
+#include <utility>
 
 #include "storage/frame_json.hpp"
 #include "storage/sqlite_db.hpp"
@@ -26,15 +28,16 @@ db_result<std::vector<appended>> sqlite_db::append(const std::vector<draft>& bat
   };
   if (!step_once(begin_.get()))
     return result;
-  // Positions this transaction has reached; they become real at commit.
-  std::unordered_map<std::string, uint64_t> reached;
+  // Positions this transaction has reached (last id, messages added); they
+  // become real at commit.
+  std::unordered_map<std::string, std::pair<uint64_t, uint64_t>> reached;
   result.value.reserve(batch.size());
   for (const auto& d : batch) {
     uint64_t prev = 0;
     if (auto i = reached.find(d.channel); i != reached.end())
-      prev = i->second;
-    else if (auto j = channel_last_.find(d.channel); j != channel_last_.end())
-      prev = j->second;
+      prev = i->second.first;
+    else if (auto j = positions_.find(d.channel); j != positions_.end())
+      prev = j->second.last_id;
     auto ins = insert_message_.get();
     bind_text(ins, 1, d.channel);
     bind_text(ins, 2, d.username);
@@ -54,7 +57,9 @@ db_result<std::vector<appended>> sqlite_db::append(const std::vector<draft>& bat
       result.value.clear();
       return result;
     }
-    reached[d.channel] = id;
+    auto& r = reached[d.channel];
+    r.first = id;
+    r.second += 1;
     result.value.push_back(appended{id, prev});
   }
   if (!step_once(commit_.get())) {
@@ -62,9 +67,13 @@ db_result<std::vector<appended>> sqlite_db::append(const std::vector<draft>& bat
     result.value.clear();
     return result;
   }
-  for (auto& [channel, id] : reached) {
-    channel_last_[channel] = id;
-    last_id_ = std::max(last_id_, id);
+  for (auto& [channel, r] : reached) {
+    auto& pos = positions_[channel];
+    pos.last_id = r.first;
+    pos.stored += r.second;
+    last_id_ = std::max(last_id_, r.first);
+    if (keep_ > 0 && pos.stored > keep_)
+      over_keep_.insert(channel);
   }
   result.ok = true;
   return result;
@@ -73,8 +82,8 @@ db_result<std::vector<appended>> sqlite_db::append(const std::vector<draft>& bat
 db_result<frame_list> sqlite_db::history(std::string_view channel, uint64_t since,
                                          uint32_t limit) {
   db_result<frame_list> result;
-  auto known = channel_last_.find(std::string{channel});
-  if (limit == 0 || known == channel_last_.end() || known->second <= since) {
+  auto known = positions_.find(std::string{channel});
+  if (limit == 0 || known == positions_.end() || known->second.last_id <= since) {
     result.ok = true; // nothing newer than `since` was ever committed there
     return result;
   }
@@ -99,7 +108,9 @@ db_result<frame_list> sqlite_db::history(std::string_view channel, uint64_t sinc
         result.value.clear();
         return result;
       }
-      prev = column_id(p, 0);
+      // Retention removes a channel's oldest messages, so when none older
+      // is left, the previous one is the last it removed.
+      prev = std::max(column_id(p, 0), known->second.removed_through);
     }
     f->prev_id = prev;
     f->channel = std::string{channel};

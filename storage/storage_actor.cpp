@@ -1,5 +1,6 @@
 #include "storage/storage_actor.hpp"
 
+#include <chrono>
 #include <iterator>
 #include <string>
 #include <unordered_set>
@@ -7,7 +8,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include "actors/history_gap.hpp"
 #include "storage/frame_json.hpp"
+#include "storage/retention_step.hpp"
 
 namespace herald {
 
@@ -49,6 +52,42 @@ caf::error channel_limit_error(std::size_t max_channels) {
                                                 + "): publish to an existing channel");
 }
 
+// A probe or a commit is as recent a word on readiness as any: /readyz
+// reuses it for this long instead of writing again, so it costs at most one
+// write a second however often it is asked.
+constexpr auto ready_reuse = std::chrono::seconds(1);
+
+const char* const not_writable = "storage not writable: ";
+
+// What a commit attempt tells /metrics and /readyz.
+void note_write(storage_state& st, std::chrono::steady_clock::time_point now,
+                std::chrono::steady_clock::time_point started, std::size_t messages, bool ok,
+                const std::string& error) {
+  auto took = std::chrono::duration_cast<std::chrono::nanoseconds>(now - started).count();
+  st.metrics->commit_seconds.observe(static_cast<uint64_t>(took));
+  st.metrics->batch_size.observe(messages);
+  if (!ok)
+    st.metrics->commit_failures.add();
+  st.ready_checked = now;
+  st.not_ready = ok ? std::string{} : not_writable + error;
+}
+
+// Answers ready_atom: from the last write if it is recent, else from a probe.
+caf::result<caf::ok_atom> check_ready(storage_state& st) {
+  auto now = std::chrono::steady_clock::now();
+  if (st.ready_checked == std::chrono::steady_clock::time_point{}
+      || now - st.ready_checked >= ready_reuse) {
+    std::string error;
+    st.not_ready = st.db->probe_write(error) ? std::string{} : not_writable + error;
+    st.ready_checked = now;
+    if (!st.not_ready.empty())
+      spdlog::warn("storage: readiness probe failed: {}", error);
+  }
+  if (!st.not_ready.empty())
+    return caf::make_error(errc::storage_failure, st.not_ready);
+  return caf::ok_atom_v;
+}
+
 // Writes the admitted drafts in one transaction and fills in their results
 // (results[slots[i]] belongs to drafts[i]). The cache hears of the committed
 // frames, in one message, before anyone is answered; when the commit fails
@@ -57,7 +96,10 @@ void store(storage_pointer self, const draft_list& drafts, const std::vector<std
            append_results& results) {
   auto& st = self->state;
   st.last_batch_size = drafts.size();
+  auto started = std::chrono::steady_clock::now();
   auto res = st.db->append(drafts);
+  auto committed = std::chrono::steady_clock::now();
+  note_write(st, committed, started, drafts.size(), res.ok, res.error);
   if (!res.ok) {
     ++st.failed_commits;
     spdlog::error("storage: commit of {} message(s) failed: {}", drafts.size(), res.error);
@@ -76,6 +118,7 @@ void store(storage_pointer self, const draft_list& drafts, const std::vector<std
     f->prev_id = pos.prev_id;
     f->channel = d.channel;
     f->json = render_frame(pos.id, d.channel, d.username, d.text, d.time_ms);
+    f->committed_at = committed;
     results[slots[i]] = f;
     frames.push_back(std::move(f));
   }
@@ -134,10 +177,18 @@ void enqueue(storage_pointer self, pending_append r) {
 } // namespace
 
 storage_actor::behavior_type storage_behavior(storage_pointer self, std::shared_ptr<sqlite_db> db,
-                                              cache_actor cache, std::size_t max_channels) {
+                                              cache_actor cache, std::size_t max_channels,
+                                              std::shared_ptr<storage_metrics> metrics,
+                                              retention_policy retention) {
+  self->state.metrics = metrics ? std::move(metrics) : std::make_shared<storage_metrics>();
   self->state.db = std::move(db);
   self->state.cache = std::move(cache);
   self->state.max_channels = max_channels;
+  self->state.retention = std::move(retention);
+  // The first step at once: a restart catches up on what expired while
+  // herald was down, or on a max_messages_per_channel lowered meanwhile.
+  if (self->state.retention.enabled())
+    self->send(self, prune_atom_v);
   return {
     [=](append_atom, draft& d) -> caf::result<frame> {
       pending_append r;
@@ -161,11 +212,15 @@ storage_actor::behavior_type storage_behavior(storage_pointer self, std::shared_
     [=](commit_atom) { commit_pending(self); },
     [=](history_atom, const std::string& channel, uint64_t since,
         uint32_t limit) -> caf::result<frame_list> {
-      auto res = self->state.db->history(channel, since, limit);
+      auto& db = *self->state.db;
+      auto res = db.history(channel, since, limit);
       if (!res.ok) {
         spdlog::error("storage: history of '{}' failed: {}", channel, res.error);
         return caf::make_error(errc::storage_failure, res.error);
       }
+      // No frame is left to carry the gap in its prev_id: say it instead.
+      if (res.value.empty() && limit > 0 && db.removed_through(channel) > since)
+        return history_removed_error(db.removed_through(channel));
       return std::move(res.value);
     },
     [=](channels_atom) -> caf::result<channel_infos> {
@@ -177,9 +232,17 @@ storage_actor::behavior_type storage_behavior(storage_pointer self, std::shared_
       return std::move(res.value);
     },
     [=](last_id_atom) -> uint64_t { return self->state.db->last_id(); },
+    [=](ready_atom) { return check_ready(self->state); },
     [=](caf::flush_atom) -> caf::ok_atom {
       commit_pending(self);
       return caf::ok_atom_v;
+    },
+    [=](prune_atom) { retention_step(self); },
+    [=](configure_atom, uint64_t max_channels) {
+      // Appends already waiting for the commit are admitted under the new
+      // limit: admission happens at commit.
+      self->state.max_channels = static_cast<std::size_t>(max_channels);
+      spdlog::debug("storage: max_channels = {}", max_channels);
     },
   };
 }

@@ -7,14 +7,15 @@
 //
 // A Herald delivers every message of its channel once and in id order, across reconnects
 // (it resumes with ?since=<last id delivered>) and across the server's `lagged` notices
-// (it fetches the skipped messages from the history API before anything newer).
+// (it fetches the skipped messages from the history API before anything newer). Messages the
+// server no longer keeps (its retention removed them) cannot come: a `gap` event says so.
 
 const DEFAULT_CHANNEL = 'system/message';
 const PAGE_LIMIT = 1000;        // the server clamps ?limit= to this
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_MAX_MS = 10000;
 const STABLE_MS = 5000;         // a socket open this long counts as healthy and resets the backoff
-const EVENTS = ['message', 'open', 'close', 'lagged'];
+const EVENTS = ['message', 'open', 'close', 'lagged', 'gap'];
 
 /** An HTTP answer other than 2xx (`status` is the HTTP status), or 0 for a network failure. */
 export class HeraldError extends Error {
@@ -83,11 +84,19 @@ export async function listChannels(url, { signal } = {}) {
   return body && Array.isArray(body.channels) ? body.channels.filter((c) => c && typeof c.name === 'string') : [];
 }
 
-/** GET /api/channels/{channel}/messages: stored messages with id > since, ascending. */
-export async function fetchMessages(url, channel, { since = 0, limit = 100, signal } = {}) {
+// One page of history: {messages, gapResumeFrom}, the latter set when the server removed messages
+// after `since` (they cannot be fetched; the page holds everything after gapResumeFrom).
+async function fetchPage(url, channel, { since = 0, limit = 100, signal } = {}) {
   const body = await request(
     `${serverRoots(url).http}/api/channels/${channelPath(channel)}/messages?since=${since}&limit=${limit}`, { signal });
-  return body && Array.isArray(body.messages) ? body.messages.filter(isMessage) : [];
+  const messages = body && Array.isArray(body.messages) ? body.messages.filter(isMessage) : [];
+  const gap = body && body.gap && Number.isSafeInteger(body.gap.resume_from) ? body.gap.resume_from : null;
+  return { messages, gapResumeFrom: gap };
+}
+
+/** GET /api/channels/{channel}/messages: stored messages with id > since, ascending. */
+export async function fetchMessages(url, channel, options = {}) {
+  return (await fetchPage(url, channel, options)).messages;
 }
 
 /** POST /api/channels/{channel}/messages; resolves to {status, id} once the message is committed. */
@@ -144,6 +153,9 @@ function report(err) {
  *            before a socket opened, reason says why); retryInMs is null once close() was called
  *   lagged   ({skipped, resumeFrom}) the server skipped messages for this slow reader; they are
  *            being fetched from history and come as `message` events before anything newer
+ *   gap      ({since, resumeFrom}) the server no longer keeps the messages after id `since` up
+ *            to `resumeFrom` (its retention removed them), so they never come; delivery goes on
+ *            after `resumeFrom`, which is now lastId
  */
 export class Herald {
   #roots;
@@ -236,6 +248,15 @@ export class Herald {
     this.#emit('message', m);
   }
 
+  // The server removed what lies between lastId and resumeFrom: the feed moves past it, so a
+  // reconnect resumes from there. A gap already behind lastId is no news.
+  #skipGap(resumeFrom) {
+    if (resumeFrom <= this.#lastId || this.#stopped) return;
+    const since = this.#lastId;
+    this.#lastId = resumeFrom;
+    this.#emit('gap', { since, resumeFrom });
+  }
+
   async #connect() {
     if (!this.#positioned) {
       try {
@@ -270,6 +291,8 @@ export class Herald {
       try { m = JSON.parse(ev.data); } catch (_) { return; }
       if (m && m.type === 'lagged' && Number.isSafeInteger(m.skipped) && Number.isSafeInteger(m.resume_from)) {
         this.#queue.push({ lag: { skipped: m.skipped, resumeFrom: m.resume_from } });
+      } else if (m && m.type === 'gap' && Number.isSafeInteger(m.resume_from)) {
+        this.#queue.push({ gap: m.resume_from });
       } else if (isMessage(m) && (m.channel === undefined || m.channel === this.#channel)) {
         this.#queue.push({ message: m });
       } else {
@@ -331,6 +354,8 @@ export class Herald {
         const item = this.#queue.shift();
         if (item.message) {
           this.#deliver(item.message);
+        } else if (item.gap !== undefined) {
+          this.#skipGap(item.gap);
         } else if (!(await this.#fillGap(item.lag))) {
           this.#resume();
           return;
@@ -357,7 +382,10 @@ export class Herald {
       for (let pages = 0; pages < maxPages && got < skipped && !this.#stopped; ++pages) {
         const limit = Math.min(PAGE_LIMIT, Math.max(1, skipped - got));
         const since = this.#lastId;
-        const page = await fetchMessages(this.#url, this.#channel, { since, limit, signal: this.#abort.signal });
+        const { messages: page, gapResumeFrom } = await fetchPage(this.#url, this.#channel,
+          { since, limit, signal: this.#abort.signal });
+        // Retention may have removed some of the skipped messages meanwhile.
+        if (gapResumeFrom !== null) this.#skipGap(Math.min(gapResumeFrom, nextQueued() - 1));
         for (const m of page) {
           if (m.id > resumeFrom) got += 1;
           this.#deliver(m);

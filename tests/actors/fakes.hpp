@@ -16,6 +16,7 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "actors/history_gap.hpp"
 #include "actors/interfaces.hpp"
 #include "actors/messages.hpp"
 
@@ -147,6 +148,7 @@ inline cache_actor::behavior_type fake_cache(cache_actor::stateful_pointer<fake_
       return select(st.frames, channel, since, limit);
     },
     [self](caf::reset_atom) { self->state.frames.clear(); },
+    [](prune_atom, const std::string&, uint64_t) {},
   };
 }
 
@@ -158,6 +160,10 @@ struct fake_storage_state {
   uint64_t next_id = 1;
   bool fail = false;
   std::string refused_channel; // drafts for it fail with errc::channel_limit
+  // As if retention had removed every message up to this id: a history
+  // request that finds nothing after `since` below it fails with
+  // errc::history_removed, as the real storage's does.
+  uint64_t removed_through = 0;
   cache_actor downstream;
   std::vector<uint64_t> asked_since;
   static inline const char* name = "test.storage";
@@ -213,7 +219,10 @@ fake_storage(storage_actor::stateful_pointer<fake_storage_state> self) {
       st.asked_since.push_back(since);
       if (st.fail)
         return failure();
-      return select(st.frames, channel, since, limit);
+      auto page = select(st.frames, channel, since, limit);
+      if (page.empty() && st.removed_through > since)
+        return history_removed_error(st.removed_through);
+      return page;
     },
     [self, failure](channels_atom) -> caf::result<channel_infos> {
       if (self->state.fail)
@@ -231,7 +240,14 @@ fake_storage(storage_actor::stateful_pointer<fake_storage_state> self) {
       return out;
     },
     [self](last_id_atom) { return self->state.next_id - 1; },
+    [self](ready_atom) -> caf::result<caf::ok_atom> {
+      if (self->state.fail)
+        return caf::make_error(errc::storage_failure, std::string{"storage not writable: fake"});
+      return caf::ok_atom_v;
+    },
     [](caf::flush_atom) { return caf::ok_atom_v; },
+    [](configure_atom, uint64_t) {},
+    [](prune_atom) {},
   };
 }
 
@@ -250,6 +266,7 @@ relay_cache(cache_actor::pointer self, broadcaster_actor broadcaster) {
       return caf::make_error(errc::cache_miss);
     },
     [](caf::reset_atom) {},
+    [](prune_atom, const std::string&, uint64_t) {},
   };
 }
 

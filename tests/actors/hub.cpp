@@ -201,4 +201,30 @@ CAF_TEST(history and channels go through the query actor) {
   CAF_CHECK_EQUAL(listings[0].channels[0].stored, 2u);
 }
 
+CAF_TEST(ready asks storage and answers with its reason) {
+  std::vector<ready_result> answers;
+  auto ask = [&] { hub->ready([&](ready_result r) { answers.push_back(std::move(r)); }); };
+  ask();
+  run();
+  CAF_REQUIRE_EQUAL(answers.size(), 1u);
+  CAF_CHECK_EQUAL(answers[0].status, 200);
+  storage_state().fail = true;
+  ask();
+  run();
+  CAF_REQUIRE_EQUAL(answers.size(), 2u);
+  CAF_CHECK_EQUAL(answers[1].status, 503);
+  CAF_CHECK_EQUAL(answers[1].error, "storage not writable: fake");
+}
+
+CAF_TEST(ready answers 503 once when storage is gone) {
+  caf::anon_send_exit(actors->storage, caf::exit_reason::user_shutdown);
+  run();
+  std::vector<ready_result> answers;
+  hub->ready([&](ready_result r) { answers.push_back(std::move(r)); });
+  run();
+  CAF_REQUIRE_EQUAL(answers.size(), 1u);
+  CAF_CHECK_EQUAL(answers[0].status, 503);
+  CAF_CHECK_NOT_EQUAL(answers[0].error, "");
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -141,4 +141,33 @@ CAF_TEST(channels answers 503 once when storage fails) {
   CAF_CHECK_EQUAL(listings[0].error, "storage unavailable: storage_failure");
 }
 
+CAF_TEST(history from storage reports the gap retention left after since) {
+  for (uint64_t id = 16; id <= 18; ++id) {
+    auto f = std::make_shared<frame_data>(*make_frame(id, "c"));
+    f->prev_id = id - 1; // 15 and before were removed
+    storage_state().frames.push_back(std::move(f));
+  }
+  cache_state().miss_all = true;
+  history("c", 3, 10);
+  history("c", 15, 10);
+  CAF_REQUIRE_EQUAL(histories.size(), 2u);
+  CAF_CHECK_EQUAL(histories[0].status, 200);
+  CAF_CHECK_EQUAL(ids_of(histories[0].frames), ids({16, 17, 18}));
+  CAF_CHECK(histories[0].gap == std::optional<uint64_t>{15});
+  CAF_CHECK(!histories[1].gap.has_value());
+}
+
+CAF_TEST(history after everything was removed is an empty page with the gap) {
+  storage_state().removed_through = 9;
+  cache_state().miss_all = true;
+  history("c", 2, 10);
+  history("c", 9, 10);
+  CAF_REQUIRE_EQUAL(histories.size(), 2u);
+  CAF_CHECK_EQUAL(histories[0].status, 200);
+  CAF_CHECK(histories[0].frames.empty());
+  CAF_CHECK(histories[0].gap == std::optional<uint64_t>{9});
+  CAF_CHECK_EQUAL(histories[1].status, 200);
+  CAF_CHECK(!histories[1].gap.has_value());
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -242,4 +242,72 @@ CAF_TEST(a failed join closes with 1011) {
   CAF_CHECK_EQUAL(sink.use_count(), 1);
 }
 
+// A message as storage hands it out after retention: with its channel's
+// previous id, which may be that of a removed message.
+void keep(fixture& fx, uint64_t id, uint64_t prev_id) {
+  auto f = std::make_shared<frame_data>(*make_frame(id, "c"));
+  f->prev_id = prev_id;
+  fx.storage_state().frames.push_back(std::move(f));
+}
+
+CAF_TEST(a replay from before what retention kept starts with a gap notice) {
+  for (uint64_t id = 16; id <= 25; ++id)
+    keep(*this, id, id - 1); // 1 to 15 were removed
+  cache_state().miss_all = true;
+  auto s = open(1);
+  run();
+  CAF_REQUIRE_EQUAL(sink->frames.size(), 11u);
+  CAF_CHECK_EQUAL(sink->frames[0]->json, R"({"type":"gap","resume_from":15})");
+  ids expected{15};
+  for (uint64_t id = 16; id <= 25; ++id)
+    expected.push_back(id);
+  CAF_CHECK_EQUAL(sink->ids(), expected);
+  CAF_CHECK_EQUAL(state(s).gaps_sent_, 1u);
+  CAF_CHECK_EQUAL(sink->sends, 1); // the notice goes out with the messages
+  CAF_CHECK_EQUAL(sink->replay_done_calls, 1);
+}
+
+CAF_TEST(a replay that follows on from since gets no gap notice) {
+  for (uint64_t id = 16; id <= 25; ++id)
+    keep(*this, id, id - 1);
+  cache_state().miss_all = true;
+  auto s = open(15);
+  run();
+  CAF_CHECK_EQUAL(sink->ids(), id_range(16, 25));
+  CAF_CHECK_EQUAL(state(s).gaps_sent_, 0u);
+}
+
+CAF_TEST(a replay after which everything was removed gets the gap and goes live) {
+  storage_state().removed_through = 25; // and nothing is kept
+  cache_state().miss_all = true;
+  auto s = open(10);
+  run();
+  CAF_REQUIRE_EQUAL(sink->frames.size(), 1u);
+  CAF_CHECK_EQUAL(sink->frames[0]->json, R"({"type":"gap","resume_from":25})");
+  CAF_CHECK_EQUAL(state(s).last_sent_, 25u);
+  CAF_CHECK_EQUAL(sink->replay_done_calls, 1);
+  CAF_CHECK(sink->closes.empty()); // not a storage failure
+  CAF_CHECK(state(s).phase_ == session_state::phase::live);
+}
+
+CAF_TEST(a gap that opens in the middle of a long replay is announced there) {
+  for (uint64_t id = 1; id <= replay_page_size; ++id)
+    keep(*this, id, id - 1);
+  // Removed while the first page went out: 1001 to 1500.
+  for (uint64_t id = 1501; id <= 1600; ++id)
+    keep(*this, id, id - 1);
+  cache_state().miss_all = true;
+  auto s = open(0);
+  run();
+  auto expected = id_range(1, replay_page_size);
+  expected.push_back(1500);
+  for (uint64_t id = 1501; id <= 1600; ++id)
+    expected.push_back(id);
+  CAF_CHECK_EQUAL(sink->ids(), expected);
+  CAF_REQUIRE_EQUAL(sink->frames.size(), expected.size());
+  CAF_CHECK_EQUAL(sink->frames[replay_page_size]->json, R"({"type":"gap","resume_from":1500})");
+  CAF_CHECK_EQUAL(state(s).gaps_sent_, 1u);
+  CAF_CHECK_EQUAL(storage_state().asked_since, ids({0, replay_page_size}));
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()

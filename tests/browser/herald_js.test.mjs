@@ -1,6 +1,7 @@
 // web/herald.js used directly in a page of headless Chromium against the real herald binary:
 // publish(), since and history, the lagged notice of a drop_oldest channel filled from history,
-// a 1008 slow-consumer close resumed with since, and a 1001 shutdown's retry_after_ms.
+// a 1008 slow-consumer close resumed with since, a 1001 shutdown's retry_after_ms, and the gap
+// notice of a server whose retention removed what a feed asked for.
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 
@@ -29,7 +30,7 @@ async function startFeed(page, options) {
     window.log = { messages: [], events: [] };
     window.feed = new Herald(location.origin, opts);
     window.feed.on('message', (m) => window.log.messages.push(m));
-    for (const event of ['open', 'close', 'lagged']) {
+    for (const event of ['open', 'close', 'lagged', 'gap']) {
       window.feed.on(event, (value) => window.log.events.push({ event, ...value }));
     }
   }, options);
@@ -216,6 +217,52 @@ describe('herald.js', () => {
     await waitOpened(page, 2);
     await waitDelivered(page, after);
     assert.deepEqual((await delivered(page)).map((m) => m.id), [before, after]);
+    await page.evaluate(() => window.feed.close());
+    assertClean(tab);
+  });
+});
+
+describe('herald.js on a server that keeps 3 messages per channel', () => {
+  let server;
+  let browser;
+
+  before(async () => {
+    server = await HeraldServer.start({ storageToml: 'max_messages_per_channel = 3' });
+    browser = await launchBrowser();
+  });
+
+  afterEach(closeOpened);
+
+  after(async () => {
+    if (browser) await browser.close();
+    if (server) await server.stop();
+  });
+
+  it('reports a gap for what was removed, then delivers what is kept and live ones', { timeout: TEST_TIMEOUT }, async () => {
+    const ids = [];
+    for (let i = 1; i <= 6; ++i) ids.push(await server.mustPublish('api/gap', `m${i}`));
+    // Removal runs in the background, about once a second.
+    const history = () => fetch(`${server.origin}/api/channels/api/gap/messages?since=0`).then((r) => r.json());
+    const deadline = Date.now() + 10000;
+    let kept = await history();
+    while (kept.messages.length > 3 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      kept = await history();
+    }
+    assert.deepEqual(kept.messages.map((m) => m.id), ids.slice(3));
+    assert.deepEqual(kept.gap, { resume_from: ids[2] });
+
+    const tab = await blankPage(browser, server);
+    const { page } = tab;
+    await startFeed(page, { channel: 'api/gap', since: ids[0] });
+    await waitDelivered(page, ids[5]);
+    assert.deepEqual(await events(page, 'gap'), [{ event: 'gap', since: ids[0], resumeFrom: ids[2] }]);
+    assert.deepEqual((await delivered(page)).map((m) => m.id), ids.slice(3));
+    await waitOpened(page);
+    const live = await server.mustPublish('api/gap', 'm7');
+    await waitDelivered(page, live);
+    assert.deepEqual((await delivered(page)).map((m) => m.id), [...ids.slice(3), live]);
+    assert.equal(await page.evaluate(() => window.feed.lastId), live);
     await page.evaluate(() => window.feed.close());
     assertClean(tab);
   });

@@ -137,11 +137,74 @@ CAF_TEST(a bad or missing config file fails naming it) {
   CAF_CHECK_EQUAL(cfg.db_path, "herald.db");
 }
 
+CAF_TEST(check-config reads the file with the flags on top and describes the result) {
+  auto r = run({"--check-config", file, "--db", "flag.db"}, cfg);
+  CAF_REQUIRE(r.what == action::check);
+  CAF_CHECK_EQUAL(r.config_path, file);
+  CAF_CHECK_EQUAL(cfg.db_path, "flag.db");
+  CAF_CHECK_EQUAL(cfg.port, 7000u);
+  auto text = "\n" + r.text;
+  CAF_CHECK_NOT_EQUAL(text.find("\nserver.listen = \"127.0.0.2:7000\"\n"), std::string::npos);
+  CAF_CHECK_NOT_EQUAL(text.find("\nstorage.path = \"flag.db\"\n"), std::string::npos);
+  CAF_CHECK_NOT_EQUAL(text.find("\nlog.level = \"warn\"\n"), std::string::npos);
+  CAF_CHECK_EQUAL(r.text.back(), '\n');
+  // The spelling with '=' works too.
+  config other;
+  CAF_CHECK(run({"--check-config=" + file}, other).what == action::check);
+}
+
+CAF_TEST(check-config masks tokens secrets and redis passwords) {
+  auto secrets = dir.write("secrets.toml",
+                           "[auth]\nrequire_connection_token = true\n"
+                           "connection_token_secret = \"0123456789-jwt-secret-0123456789\"\n"
+                           "[auth.tokens]\n\"publisher-token-value\" = \"alice\"\n"
+                           "[cluster]\nredis = \"redis://:hunter2-password@10.0.0.1:6379\"\n");
+  auto r = run({"--check-config", secrets}, cfg);
+  CAF_REQUIRE(r.what == action::check);
+  for (auto secret : {"publisher-token", "token-value", "jwt-secret", "0123456789", "hunter2"})
+    CAF_CHECK_EQUAL(r.text.find(secret), std::string::npos);
+  CAF_CHECK_NOT_EQUAL(r.text.find("\"alice\""), std::string::npos);
+  CAF_CHECK_NOT_EQUAL(r.text.find("10.0.0.1:6379"), std::string::npos);
+}
+
+CAF_TEST(check-config fails on what would stop a start with one line) {
+  auto bad = dir.write("bad.toml", "[limits]\nmax_connections = 0\n");
+  auto r = run({"--check-config", bad}, cfg);
+  CAF_REQUIRE(r.what == action::fail);
+  CAF_CHECK_NOT_EQUAL(r.text.find("limits.max_connections"), std::string::npos);
+  CAF_CHECK_EQUAL(r.text.find('\n'), std::string::npos);
+  // Settings that only fail together fail here too.
+  auto half_tls = dir.write("half-tls.toml", "[tls]\ncert = \"cert.pem\"\n");
+  r = run({"--check-config", half_tls}, cfg);
+  CAF_REQUIRE(r.what == action::fail);
+  CAF_CHECK_NOT_EQUAL(r.text.find("tls.key"), std::string::npos);
+  r = run({"--check-config", (dir.path() / "absent.toml").string()}, cfg);
+  CAF_CHECK(r.what == action::fail);
+  // A flag is checked as at start.
+  r = run({"--check-config", file, "--listen", "localhost:80"}, cfg);
+  CAF_REQUIRE(r.what == action::fail);
+  CAF_CHECK_NOT_EQUAL(r.text.find("--listen"), std::string::npos);
+  // Which file: one name for it, not two.
+  r = run({"--check-config", file, "--config", file}, cfg);
+  CAF_REQUIRE(r.what == action::fail);
+  CAF_CHECK_NOT_EQUAL(r.text.find("--check-config"), std::string::npos);
+  CAF_CHECK_EQUAL(cfg.port, 9999u); // nothing applied
+}
+
+CAF_TEST(a command line kept as strings parses as at start) {
+  std::vector<std::string> args{"herald", "--config", file, "--db", "kept.db"};
+  auto r = herald::parse_command_line(args, cfg);
+  CAF_REQUIRE(r.what == action::run);
+  CAF_CHECK_EQUAL(cfg.db_path, "kept.db");
+  CAF_CHECK_EQUAL(cfg.port, 7000u);
+}
+
 CAF_TEST(help lists every flag and version prints one line) {
   auto r = run({"--listen", "1.2.3.4:5", "--help"}, cfg);
   CAF_REQUIRE(r.what == action::help);
   for (auto flag :
-       {"--config", "--listen", "--db", "--log-level", "--redis", "--help", "--version"})
+       {"--config", "--check-config", "--listen", "--db", "--log-level", "--redis", "--help",
+        "--version"})
     CAF_CHECK_NOT_EQUAL(r.text.find(flag), std::string::npos);
   CAF_CHECK_EQUAL(r.text.back(), '\n');
   CAF_CHECK_EQUAL(cfg.port, 9999u); // help applies nothing

@@ -86,3 +86,15 @@ CAF_TEST(the cluster settings are shown with the redis password masked) {
   CAF_CHECK_NOT_EQUAL(text.find("10.0.0.7:6380"), std::string::npos);
   CAF_CHECK(has_line(text, "cluster.node_id = \"web-1\""));
 }
+
+CAF_TEST(retention settings show their value or what 0 means) {
+  config c;
+  auto text = describe_config(c);
+  CAF_CHECK(has_line(text, "storage.retention = \"0\" (keep forever)"));
+  CAF_CHECK(has_line(text, "storage.max_messages_per_channel = 0 (no limit)"));
+  c.retention = std::chrono::hours(24 * 7);
+  c.max_messages_per_channel = 500;
+  text = describe_config(c);
+  CAF_CHECK(has_line(text, "storage.retention = \"7d\""));
+  CAF_CHECK(has_line(text, "storage.max_messages_per_channel = 500"));
+}

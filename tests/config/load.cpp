@@ -55,6 +55,8 @@ config perturbed() {
   c.db_path = "other.db";
   c.cache_per_channel = 1;
   c.synchronous = "normal";
+  c.retention = 1ms;
+  c.max_messages_per_channel = 1;
   c.redis = herald::redis_url{"10.9.9.9", 1, "u", "p", 3};
   c.node_id = "x";
   c.key_prefix = "x";
@@ -63,6 +65,7 @@ config perturbed() {
   c.tokens = {{"t", "u"}};
   c.log_level = "trace";
   c.log_file = "x.log";
+  c.log_format = "json";
   c.log_max_size = 1;
   c.log_max_files = 1;
   return c;
@@ -103,6 +106,8 @@ void check_same(const config& a, const config& b) {
   CAF_CHECK_EQUAL(a.db_path, b.db_path);
   CAF_CHECK_EQUAL(a.cache_per_channel, b.cache_per_channel);
   CAF_CHECK_EQUAL(a.synchronous, b.synchronous);
+  CAF_CHECK_EQUAL(a.retention.count(), b.retention.count());
+  CAF_CHECK_EQUAL(a.max_messages_per_channel, b.max_messages_per_channel);
   CAF_CHECK_EQUAL(a.redis.has_value(), b.redis.has_value());
   if (a.redis && b.redis) {
     CAF_CHECK_EQUAL(herald::to_display_string(*a.redis), herald::to_display_string(*b.redis));
@@ -115,6 +120,7 @@ void check_same(const config& a, const config& b) {
   CAF_CHECK(a.tokens == b.tokens);
   CAF_CHECK_EQUAL(a.log_level, b.log_level);
   CAF_CHECK_EQUAL(a.log_file, b.log_file);
+  CAF_CHECK_EQUAL(a.log_format, b.log_format);
   CAF_CHECK_EQUAL(a.log_max_size, b.log_max_size);
   CAF_CHECK_EQUAL(a.log_max_files, b.log_max_files);
   // Catches a field added to the struct and to describe_config but not here.
@@ -241,6 +247,7 @@ CAF_TEST(bad values are errors naming the key) {
     {"[log]\nlevel = \"verbose\"", "log.level"},
     {"[log]\nmax_files = 0", "log.max_files"},
     {"[log]\nmax_size = \"2GiB\"", "log.max_size"},
+    {"[log]\nformat = \"xml\"", "log.format"},
   };
   for (auto& bad : cases) {
     config c;
@@ -485,4 +492,30 @@ CAF_TEST(the commented cluster section of herald.toml loads with the defaults) {
   expected.tokens = {{"dev-token", "admin"}};
   expected.redis = c.redis;
   check_same(c, expected);
+}
+
+CAF_TEST(retention takes 0 or a duration and max_messages_per_channel a count) {
+  config c;
+  CAF_REQUIRE(!load_config_string("[storage]\nretention = \"7d\"\nmax_messages_per_channel = 10\n",
+                                  c));
+  CAF_CHECK_EQUAL(c.retention.count(), 7 * 24 * 3600 * 1000);
+  CAF_CHECK_EQUAL(c.max_messages_per_channel, 10u);
+  CAF_REQUIRE(!load_config_string("[storage]\nretention = \"12h\"\n", c));
+  CAF_CHECK_EQUAL(c.retention.count(), 12 * 3600 * 1000);
+  // "0", 0 and any zero duration switch it off.
+  for (auto off : {"\"0\"", "0", "\"0s\"", "\"0d\""}) {
+    c.retention = 1h;
+    CAF_REQUIRE(!load_config_string(std::string{"[storage]\nretention = "} + off + "\n", c));
+    CAF_CHECK_EQUAL(c.retention.count(), 0);
+  }
+  for (auto bad : {"\"7\"", "\"500ms\"", "\"3651d\"", "\"7 days\"", "7", "true", "\"-1d\""})
+    CAF_CHECK_EQUAL(error_key(std::string{"[storage]\nretention = "} + bad + "\n"),
+                    "storage.retention");
+  CAF_CHECK_EQUAL(error_key("[storage]\nmax_messages_per_channel = -1\n"),
+                  "storage.max_messages_per_channel");
+  CAF_CHECK_EQUAL(error_key("[storage]\nmax_messages_per_channel = \"10\"\n"),
+                  "storage.max_messages_per_channel");
+  auto e = load_config_string("[storage]\nretention = \"500ms\"\n", c);
+  CAF_REQUIRE(e);
+  CAF_CHECK_EQUAL(e->message, "must be \"0\" (off) or from 1s to 3650d, got \"500ms\"");
 }

@@ -13,6 +13,7 @@ CAF_TEST(durations need a unit) {
   CAF_CHECK(!herald::parse_duration("10s", d) && d == 10s);
   CAF_CHECK(!herald::parse_duration("2m", d) && d == 2min);
   CAF_CHECK(!herald::parse_duration("1h", d) && d == 1h);
+  CAF_CHECK(!herald::parse_duration("7d", d) && d == 7 * 24h);
   d = 7ms;
   for (auto bad : {"", "10", "s", "1.5s", "-1s", "10 s", "10sec", "99999999999999999999h"})
     CAF_CHECK(herald::parse_duration(bad, d));
@@ -49,6 +50,8 @@ CAF_TEST(formats round trip) {
   CAF_CHECK_EQUAL(herald::format_duration(1500ms), "1500ms");
   CAF_CHECK_EQUAL(herald::format_duration(120s), "2m");
   CAF_CHECK_EQUAL(herald::format_duration(0ms), "0ms");
+  CAF_CHECK_EQUAL(herald::format_duration(48h), "2d");
+  CAF_CHECK_EQUAL(herald::format_duration(36h), "36h");
   CAF_CHECK_EQUAL(herald::format_size(65536), "64KiB");
   CAF_CHECK_EQUAL(herald::format_size(1000), "1000B");
   CAF_CHECK_EQUAL(herald::format_listen("::1", 80), "[::1]:80");

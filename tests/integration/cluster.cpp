@@ -6,7 +6,8 @@
 // back nothing acknowledged is missing; a killed node's clients lose nothing
 // on another node; a node left behind the trimmed log sends its clients off
 // with 1012 to resume with ?since=; a node stops cleanly on SIGTERM; a bad
-// Redis URL is a config error.
+// Redis URL is a config error; /readyz and the Redis metrics follow the
+// link to Redis.
 #define CAF_SUITE integration_cluster
 #include <caf/test/unit_test.hpp>
 
@@ -18,6 +19,7 @@
 
 #include "support/api.hpp"
 #include "support/redis_process.hpp"
+#include "support/scrape.hpp"
 
 using namespace herald::test_support;
 using namespace std::chrono_literals;
@@ -334,4 +336,45 @@ CAF_TEST(a bad redis url stops herald with exit 2 and without its password) {
   auto log = node.log_text();
   CAF_CHECK_NOT_EQUAL(log.find("cluster.redis"), std::string::npos);
   CAF_CHECK_EQUAL(log.find("hunter2"), std::string::npos);
+}
+
+CAF_TEST(readyz and the redis metrics follow the link to redis) {
+  redis_process redis;
+  CAF_REQUIRE(redis.start());
+  herald_options opts;
+  opts.extra_toml = "[cluster]\nredis = \"" + redis.url() + "\"\n";
+  herald_process node{opts};
+  CAF_REQUIRE(node.start());
+  http_client http{node.port(), 10s};
+  auto redis_up = [](const prom_exposition& p) { return p.value("herald_redis_up").value_or(-1); };
+  auto up = scrape_metrics_until(http, [&](const prom_exposition& p) { return redis_up(p) == 1; });
+  CAF_REQUIRE_EQUAL(up.error, "");
+  CAF_CHECK_EQUAL(redis_up(up), 1.0);
+  CAF_CHECK_EQUAL(up.value("herald_cluster_catch_ups_total").value_or(-1), 0.0);
+  CAF_CHECK_EQUAL(http.request("GET", "/readyz").status, 200);
+
+  CAF_REQUIRE(redis.kill(SIGKILL));
+  auto refused = get_until(http, "/readyz", 503);
+  std::string why;
+  CAF_CHECK(is_json_error(refused, 503, &why));
+  CAF_CHECK_EQUAL(why, "");
+  CAF_CHECK_NOT_EQUAL(refused.body.find("redis unreachable: "), std::string::npos);
+  auto down = scrape_metrics_until(http, [&](const prom_exposition& p) { return redis_up(p) == 0; });
+  CAF_CHECK_EQUAL(redis_up(down), 0.0);
+  // A publish meanwhile is refused, and counted as storage being unavailable.
+  CAF_CHECK_EQUAL(publish(http, "ready/x", "lost").status, 503);
+  auto refusals = scrape_metrics(http);
+  CAF_CHECK_EQUAL(
+    refusals.value("herald_publishes_refused_total", {{"reason", "storage_unavailable"}}).value_or(-1),
+    1.0);
+  CAF_CHECK_GREATER_OR_EQUAL(refusals.value("herald_storage_commit_failures_total").value_or(-1),
+                             1.0);
+
+  CAF_REQUIRE(redis.restart());
+  CAF_CHECK_EQUAL(get_until(http, "/readyz", 200).status, 200);
+  auto back = scrape_metrics_until(http, [&](const prom_exposition& p) {
+    return redis_up(p) == 1 && p.value("herald_cluster_catch_ups_total").value_or(0) >= 1;
+  });
+  CAF_CHECK_EQUAL(redis_up(back), 1.0);
+  CAF_CHECK_EQUAL(back.value("herald_cluster_catch_ups_total").value_or(-1), 1.0);
 }

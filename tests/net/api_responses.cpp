@@ -35,6 +35,16 @@ CAF_TEST(history concatenates the frames as they are) {
   CAF_CHECK_EQUAL(history_json("q\"x", {}), R"({"channel":"q\"x","messages":[]})");
 }
 
+CAF_TEST(history says after the messages where retention left a gap) {
+  frame_list frames{make_frame(16, R"({"id":16})")};
+  CAF_CHECK_EQUAL(history_json("a", frames, 15),
+                  R"({"channel":"a","messages":[{"id":16}],"gap":{"resume_from":15}})");
+  CAF_CHECK_EQUAL(history_json("a", {}, 9),
+                  R"({"channel":"a","messages":[],"gap":{"resume_from":9}})");
+  CAF_CHECK_EQUAL(history_json("a", frames, std::nullopt),
+                  R"({"channel":"a","messages":[{"id":16}]})");
+}
+
 CAF_TEST(channel list) {
   channel_infos infos{{"a", 1, 2, 3}, {"b/c", 0, 5, 9}};
   CAF_CHECK_EQUAL(channels_json(infos),

@@ -142,3 +142,21 @@ CAF_TEST(a slot outlives the limits it came from) {
   survivor.release(); // must not touch freed memory (run under ASan to see it)
   CAF_CHECK(!survivor);
 }
+
+CAF_TEST(new limits apply to new connections and leave open ones open) {
+  connection_limits limits{4, 3};
+  auto a = acquire(limits, "10.0.0.1", 3);
+  limits.set_limits(4, 2);
+  CAF_CHECK_EQUAL(limits.per_address_limit(), 2u);
+  CAF_CHECK_EQUAL(limits.open_from("10.0.0.1"), 3u); // over the new limit, still open
+  auto refused = limits.try_acquire("10.0.0.1");
+  CAF_CHECK(!refused);
+  CAF_CHECK(refused.refusal() == connection_refusal::per_address);
+  a.pop_back();
+  a.pop_back();
+  CAF_CHECK(static_cast<bool>(limits.try_acquire("10.0.0.1"))); // 1 open: room again
+  limits.set_limits(1, 0);
+  CAF_CHECK(limits.try_acquire("10.0.0.2").refusal() == connection_refusal::total);
+  limits.set_limits(10, 0);
+  CAF_CHECK(static_cast<bool>(limits.try_acquire("10.0.0.2")));
+}

@@ -105,3 +105,35 @@ CAF_TEST(rate zero means no limit) {
   CAF_CHECK_EQUAL(allowed_of(limiter, "alice-token", 10000, t0), 10000);
   CAF_CHECK(!publish_limiter(1, 1, tokens).unlimited());
 }
+
+CAF_TEST(a reload keeps what unchanged tokens used and gives new tokens full buckets) {
+  publish_limiter limiter{1, 3, tokens};
+  CAF_REQUIRE_EQUAL(allowed_of(limiter, "alice-token", 3, t0), 3);
+  CAF_REQUIRE_EQUAL(allowed_of(limiter, "bob-token", 1, t0), 1);
+  limiter.reconfigure(1, 3, {"alice-token", "carol-token"});
+  // alice used up her bucket before the reload: still empty.
+  CAF_CHECK(!limiter.try_take("alice-token", t0).allowed);
+  CAF_CHECK_EQUAL(allowed_of(limiter, "carol-token", 4, t0), 3);
+  // bob is no longer configured: not limited here (auth refuses him).
+  CAF_CHECK_EQUAL(allowed_of(limiter, "bob-token", 10, t0), 10);
+}
+
+CAF_TEST(a reload to a smaller burst caps the kept buckets) {
+  publish_limiter limiter{1, 10, tokens};
+  limiter.reconfigure(1, 2, tokens);
+  CAF_CHECK_EQUAL(allowed_of(limiter, "alice-token", 5, t0), 2);
+  // And the new rate refills: two per second after a reload to 2/s.
+  limiter.reconfigure(2, 2, tokens);
+  CAF_CHECK_EQUAL(allowed_of(limiter, "alice-token", 5, t0 + 1s), 2);
+}
+
+CAF_TEST(a reload turns the limit on and off) {
+  publish_limiter limiter{0, 2, tokens};
+  CAF_CHECK_EQUAL(allowed_of(limiter, "alice-token", 5, t0), 5);
+  limiter.reconfigure(1, 2, tokens);
+  CAF_CHECK(!limiter.unlimited());
+  CAF_CHECK_EQUAL(allowed_of(limiter, "alice-token", 5, t0), 2);
+  limiter.reconfigure(0, 2, tokens);
+  CAF_CHECK(limiter.unlimited());
+  CAF_CHECK_EQUAL(allowed_of(limiter, "alice-token", 5, t0), 5);
+}

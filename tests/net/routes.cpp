@@ -2,6 +2,7 @@
 #include <caf/test/unit_test.hpp>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "config/load.hpp"
@@ -89,6 +90,30 @@ CAF_TEST(invalid channels are 400) {
   CAF_CHECK_EQUAL(post("/api/channels/bad!/messages").status, 400);
   CAF_CHECK_EQUAL(get("/api/channels/a%zz/messages").status, 400);
   CAF_CHECK_EQUAL(get("/api/channels/a%2/messages").status, 400);
+}
+
+CAF_TEST(an invalid channel still names the endpoint it was for) {
+  // So that a refused publish is counted as one.
+  CAF_CHECK(post("/api/channels/bad!/messages").kind == endpoint::publish);
+  CAF_CHECK(get("/api/channels/bad!/messages").kind == endpoint::history);
+  CAF_CHECK(upgrade("/socket/bad!").kind == endpoint::socket);
+  CAF_CHECK_EQUAL(upgrade("/socket/bad!").status, 400);
+}
+
+CAF_TEST(metrics and readyz answer GET only) {
+  for (auto [path, kind] : {std::pair{"/metrics", endpoint::metrics},
+                            std::pair{"/readyz", endpoint::readyz}}) {
+    auto r = get(path);
+    CAF_CHECK_EQUAL(r.status, 200);
+    CAF_CHECK(r.kind == kind);
+    CAF_CHECK(get(std::string{path} + "?name[]=x").kind == kind); // a scraper's query
+    r = post(path);
+    CAF_CHECK_EQUAL(r.status, 405);
+    CAF_CHECK_EQUAL(r.allow, "GET");
+    CAF_CHECK_EQUAL(resolve_route("DELETE", path, false, assets).status, 405);
+    CAF_CHECK_EQUAL(upgrade(path).status, 404);
+    CAF_CHECK_EQUAL(get(std::string{path} + "/").status, 404);
+  }
 }
 
 CAF_TEST(unknown paths are 404) {

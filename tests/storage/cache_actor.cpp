@@ -56,6 +56,7 @@ using ids = std::vector<uint64_t>;
 struct fixture : test_coordinator_fixture<> {
   broadcaster_actor downstream;
   cache_actor cache;
+  std::shared_ptr<cache_metrics> metrics = std::make_shared<cache_metrics>();
 
   fixture() {
     downstream = sys.spawn(recording_broadcaster);
@@ -69,7 +70,7 @@ struct fixture : test_coordinator_fixture<> {
   }
 
   void start(std::size_t per_channel) {
-    cache = sys.spawn(cache_behavior, downstream, per_channel);
+    cache = sys.spawn(cache_behavior, downstream, per_channel, metrics);
     run();
   }
 
@@ -200,12 +201,43 @@ CAF_TEST(reset forgets every channel so that queries go to storage) {
   CAF_CHECK(!query("a", 3, 10));
 }
 
+CAF_TEST(what retention removed is no longer served) {
+  start(5);
+  for (uint64_t id = 1; id <= 4; ++id)
+    commit(id, id - 1, "a");
+  commit(5, 0, "b");
+  caf::anon_send(cache, prune_atom_v, std::string{"a"}, uint64_t{2});
+  run();
+  // 1 and 2 are gone: from before them storage answers (and tells of the gap).
+  CAF_CHECK(!query("a", 0, 10));
+  CAF_CHECK(!query("a", 1, 10));
+  CAF_CHECK_EQUAL(query("a", 2, 10), ids({3, 4}));
+  CAF_CHECK_EQUAL(query("b", 0, 10), ids({5}));
+  // Once all of a channel is gone, the cache vouches for nothing of it.
+  caf::anon_send(cache, prune_atom_v, std::string{"a"}, uint64_t{4});
+  run();
+  CAF_CHECK(!query("a", 4, 10));
+  commit(6, 4, "a");
+  CAF_CHECK_EQUAL(query("a", 4, 10), ids({6}));
+}
+
 CAF_TEST(a null frame is ignored) {
   start(5);
   caf::anon_send(cache, committed_atom_v, frame{});
   run();
   CAF_CHECK(forwarded().empty());
   CAF_CHECK(!query("a", 0, 10));
+}
+
+CAF_TEST(history answers and misses are counted for metrics) {
+  start(5);
+  commit(1, 0, "a");
+  commit(2, 1, "a");
+  CAF_CHECK_EQUAL(query("a", 0, 10), ids({1, 2}));
+  CAF_CHECK_EQUAL(query("a", 1, 10), ids({2}));
+  CAF_CHECK(!query("b", 0, 10));
+  CAF_CHECK_EQUAL(metrics->hits.value(), 2u);
+  CAF_CHECK_EQUAL(metrics->misses.value(), 1u);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -6,6 +6,7 @@
 
 #include "storage/storage_actor.hpp"
 
+#include <chrono>
 #include <initializer_list>
 #include <string>
 
@@ -39,6 +40,7 @@ recording_cache(cache_actor::stateful_pointer<recording_cache_state> self) {
       return caf::make_error(errc::cache_miss);
     },
     [=](caf::reset_atom) {},
+    [=](prune_atom, const std::string&, uint64_t) {},
   };
 }
 
@@ -54,6 +56,7 @@ struct fixture : test_coordinator_fixture<> {
   test::temp_dir dir;
   std::string path;
   std::shared_ptr<sqlite_db> db;
+  std::shared_ptr<storage_metrics> metrics = std::make_shared<storage_metrics>();
   cache_actor cache;
   storage_actor storage;
 
@@ -70,7 +73,7 @@ struct fixture : test_coordinator_fixture<> {
     std::string error;
     db = sqlite_db::open(path, "normal", error);
     CAF_REQUIRE(db != nullptr);
-    storage = sys.spawn(storage_behavior, db, cache, max_channels);
+    storage = sys.spawn(storage_behavior, db, cache, max_channels, metrics, retention_policy{});
     run();
   }
 
@@ -380,6 +383,27 @@ CAF_TEST(max_channels 0 means no limit) {
   CAF_CHECK_EQUAL(db->channel_count(), 50u);
 }
 
+CAF_TEST(a config reload changes the channel limit of the running actor) {
+  restart_storage(2);
+  store_all({"a", "b"});
+  self->send(storage, configure_atom_v, uint64_t{3});
+  run();
+  CAF_CHECK_EQUAL(state().max_channels, 3u);
+  auto c = self->request(storage, caf::infinite, append_atom_v, make_draft("c", "x"));
+  auto d = self->request(storage, caf::infinite, append_atom_v, make_draft("d", "x"));
+  run();
+  CAF_CHECK_EQUAL(receive_frame(c)->channel, "c");
+  CAF_CHECK(is_errc(receive_error(d), errc::channel_limit));
+  // Lowered below what is stored: new channels wait, existing ones go on.
+  self->send(storage, configure_atom_v, uint64_t{1});
+  auto e = self->request(storage, caf::infinite, append_atom_v, make_draft("e", "x"));
+  auto a = self->request(storage, caf::infinite, append_atom_v, make_draft("a", "y"));
+  run();
+  CAF_CHECK(is_errc(receive_error(e), errc::channel_limit));
+  CAF_CHECK_EQUAL(receive_frame(a)->channel, "a");
+  CAF_CHECK_EQUAL(db->channel_count(), 3u);
+}
+
 CAF_TEST(a failed commit still tells a refused draft it hit the channel limit) {
   restart_storage(1);
   store_all({"a"});
@@ -400,6 +424,94 @@ CAF_TEST(a failed commit still tells a refused draft it hit the channel limit) {
   CAF_REQUIRE(!got[0] && !got[1]);
   CAF_CHECK(is_errc(got[0].error(), errc::storage_failure));
   CAF_CHECK(is_errc(got[1].error(), errc::channel_limit));
+}
+
+CAF_TEST(each commit is measured for metrics and failed ones too) {
+  auto h1 = self->request(storage, caf::infinite, append_atom_v, make_draft("a", "one"));
+  auto h2 = self->request(storage, caf::infinite, append_atom_v, make_draft("a", "two"));
+  auto h3 = self->request(storage, caf::infinite, append_atom_v, make_draft("b", "three"));
+  run();
+  auto before = std::chrono::steady_clock::now();
+  for (auto* h : {&h1, &h2, &h3}) {
+    auto f = receive_frame(*h);
+    // Stamped at the commit, for herald_publish_to_write_seconds.
+    CAF_CHECK(f->committed_at != std::chrono::steady_clock::time_point{});
+    CAF_CHECK(f->committed_at <= before);
+  }
+  metrics::histogram_snapshot latency{layouts::seconds};
+  metrics::histogram_snapshot batches{layouts::batch_size};
+  metrics->commit_seconds.add_to(latency);
+  metrics->batch_size.add_to(batches);
+  CAF_CHECK_EQUAL(latency.count(), 1u);
+  CAF_CHECK_EQUAL(batches.count(), 1u);
+  CAF_CHECK_EQUAL(batches.sum, 3u);       // one commit of three messages
+  CAF_CHECK_EQUAL(batches.counts[2], 1u); // in the bucket le=4
+  CAF_CHECK_EQUAL(metrics->commit_failures.value(), 0u);
+
+  sqlite3* other = nullptr;
+  CAF_REQUIRE_EQUAL(sqlite3_open(path.c_str(), &other), SQLITE_OK);
+  CAF_REQUIRE_EQUAL(sqlite3_exec(other,
+                                 "CREATE TRIGGER refuse BEFORE INSERT ON messages "
+                                 "BEGIN SELECT RAISE(ABORT, 'disk says no'); END;",
+                                 nullptr, nullptr, nullptr),
+                    SQLITE_OK);
+  sqlite3_close(other);
+  auto h4 = self->request(storage, caf::infinite, append_atom_v, make_draft("a", "four"));
+  run();
+  receive_error(h4);
+  CAF_CHECK_EQUAL(metrics->commit_failures.value(), 1u);
+  metrics::histogram_snapshot after{layouts::seconds};
+  metrics->commit_seconds.add_to(after);
+  CAF_CHECK_EQUAL(after.count(), 2u);
+}
+
+// The value of PRAGMA data_version seen from a second connection: it changes
+// whenever another connection commits to the file.
+int data_version(sqlite3* db) {
+  sqlite3_stmt* stmt = nullptr;
+  int version = -1;
+  if (sqlite3_prepare_v2(db, "PRAGMA data_version", -1, &stmt, nullptr) == SQLITE_OK
+      && sqlite3_step(stmt) == SQLITE_ROW)
+    version = sqlite3_column_int(stmt, 0);
+  sqlite3_finalize(stmt);
+  return version;
+}
+
+CAF_TEST(ready commits a write to the file before it answers ok) {
+  sqlite3* other = nullptr;
+  CAF_REQUIRE_EQUAL(sqlite3_open(path.c_str(), &other), SQLITE_OK);
+  auto before = data_version(other);
+  auto h = self->request(storage, caf::infinite, ready_atom_v);
+  run();
+  bool ready = false;
+  h.receive([&](caf::ok_atom) { ready = true; },
+            [&](caf::error& e) { CAF_FAIL("not ready: " << sys.render(e)); });
+  CAF_CHECK(ready);
+  // A transaction that was rolled back would leave the version as it was.
+  CAF_CHECK_NOT_EQUAL(data_version(other), before);
+  sqlite3_close(other);
+}
+
+CAF_TEST(ready reports why the last commit failed) {
+  sqlite3* other = nullptr;
+  CAF_REQUIRE_EQUAL(sqlite3_open(path.c_str(), &other), SQLITE_OK);
+  CAF_REQUIRE_EQUAL(sqlite3_exec(other,
+                                 "CREATE TRIGGER refuse BEFORE INSERT ON messages "
+                                 "BEGIN SELECT RAISE(ABORT, 'disk says no'); END;",
+                                 nullptr, nullptr, nullptr),
+                    SQLITE_OK);
+  sqlite3_close(other);
+  auto h1 = self->request(storage, caf::infinite, append_atom_v, make_draft("a", "one"));
+  run();
+  receive_error(h1);
+  // Within a second of the failed commit its reason is the answer.
+  auto h = self->request(storage, caf::infinite, ready_atom_v);
+  run();
+  caf::error err;
+  h.receive([&](caf::ok_atom) { CAF_FAIL("ready despite the failed commit"); },
+            [&](caf::error& e) { err = std::move(e); });
+  CAF_CHECK(is_errc(err, errc::storage_failure));
+  CAF_CHECK_EQUAL(client_text(err), "storage not writable: disk says no");
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

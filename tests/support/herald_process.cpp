@@ -113,6 +113,7 @@ std::string herald_process::config_text() const {
   out += "\n[log]\n";
   if (!opts_.use_flags)
     out += "level = " + quoted(opts_.log_level) + "\n";
+  out += opts_.log_toml + "\n";
   out += "\n" + opts_.extra_toml + "\n";
   return out;
 }
@@ -169,6 +170,40 @@ bool herald_process::running() {
 
 std::string herald_process::log_text() const {
   return read_file(log_path());
+}
+
+bool herald_process::rewrite_config(herald_options opts) {
+  opts.port = port_;
+  opts.db_path = db_path_;
+  opts_ = std::move(opts);
+  config_override_.reset();
+  return write_file(config_path(), config_text());
+}
+
+bool herald_process::rewrite_config_text(std::string text) {
+  config_override_ = std::move(text);
+  return write_file(config_path(), *config_override_);
+}
+
+std::size_t herald_process::log_count(const std::string& text) const {
+  auto log = log_text();
+  std::size_t n = 0;
+  for (auto at = log.find(text); at != std::string::npos; at = log.find(text, at + text.size()))
+    ++n;
+  return n;
+}
+
+bool herald_process::wait_for_log(const std::string& text, std::size_t count,
+                                  std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    if (log_count(text) >= count)
+      return true;
+    if (std::chrono::steady_clock::now() >= deadline || !running())
+      return log_count(text) >= count;
+    // The log is the only acknowledgement a signal gets.
+    std::this_thread::sleep_for(10ms);
+  }
 }
 
 run_result run_herald(const std::vector<std::string>& args, std::chrono::milliseconds timeout) {

@@ -32,6 +32,7 @@ struct herald_options {
   std::string server_toml;
   std::string websocket_toml;
   std::string storage_toml;
+  std::string log_toml;   // [log] lines besides level (format = "json", ...)
   std::string extra_toml; // further sections, appended as written
   std::map<std::string, std::string> tokens{{default_token, default_user},
                                             {other_token, other_user}};
@@ -91,6 +92,20 @@ public:
 
   /// Replace the generated config with this text verbatim (bad-config tests).
   void set_config_text(std::string text) { config_override_ = std::move(text); }
+
+  /// Rewrites the config file, for a reload (SIGHUP) of the running process:
+  /// generated from `opts` as start() does, with the same port and database
+  /// (opts.port and opts.db_path are ignored), or verbatim. The command line
+  /// stays the one of the start. False if the file cannot be written.
+  bool rewrite_config(herald_options opts);
+  bool rewrite_config_text(std::string text);
+
+  /// How often `text` occurs in the log so far.
+  std::size_t log_count(const std::string& text) const;
+  /// Polls the log (every 10 ms, at most `timeout`) until `text` occurs
+  /// at least `count` times; false on timeout or when the process died.
+  bool wait_for_log(const std::string& text, std::size_t count = 1,
+                    std::chrono::milliseconds timeout = 10s);
 
 private:
   bool serving(std::chrono::milliseconds timeout);

@@ -31,7 +31,7 @@ function freePort() {
   });
 }
 
-function configText({ port, db, websocketToml, extraToml, logLevel }) {
+function configText({ port, db, websocketToml, storageToml, extraToml, logLevel }) {
   return `[server]
 listen = "127.0.0.1:${port}"
 io_threads = 1
@@ -46,6 +46,7 @@ ${websocketToml}
 path = ${JSON.stringify(db)}
 # The tests publish hundreds of messages on a shared machine; they kill the process, not the kernel.
 synchronous = "normal"
+${storageToml}
 
 [auth.tokens]
 ${JSON.stringify(TOKEN)} = ${JSON.stringify(USER)}
@@ -60,7 +61,7 @@ ${extraToml}
 
 export class HeraldServer {
   /** Starts herald and waits until it serves; options add config lines (see configText). */
-  static async start({ websocketToml = '', extraToml = '', logLevel = 'info' } = {}) {
+  static async start({ websocketToml = '', storageToml = '', extraToml = '', logLevel = 'info' } = {}) {
     if (!binary) throw new Error('HERALD_BINARY is not set (run the suite through ctest or run.sh)');
     const server = new HeraldServer();
     server.dir = mkdtempSync(join(tmpdir(), 'herald-browser-'));
@@ -68,7 +69,7 @@ export class HeraldServer {
     server.db = join(server.dir, 'herald.db');
     server.config = join(server.dir, 'herald.toml');
     server.log = join(server.dir, 'herald.log');
-    writeFileSync(server.config, configText({ port: server.port, db: server.db, websocketToml, extraToml, logLevel }));
+    writeFileSync(server.config, configText({ port: server.port, db: server.db, websocketToml, storageToml, extraToml, logLevel }));
     await server.launch();
     return server;
   }

@@ -1,0 +1,31 @@
+#pragma once
+
+// Files that nobody may write, not even root: the FS_IMMUTABLE_FL flag
+// (what chattr +i sets), cleared again on restore() or destruction so that
+// the temp dir can be removed. Unlike permissions it also stops writes
+// through descriptors opened before, such as a server's open database.
+// Needs CAP_LINUX_IMMUTABLE and a file system with the flag (ext4, xfs...).
+
+#include <string>
+#include <vector>
+
+namespace herald::test_support {
+
+class immutable_files {
+public:
+  immutable_files() = default;
+  immutable_files(const immutable_files&) = delete;
+  immutable_files& operator=(const immutable_files&) = delete;
+  ~immutable_files() { restore(); }
+
+  /// False if the flag cannot be set; `why` says for which file and why.
+  /// Files set so far stay set until restore().
+  bool set(const std::vector<std::string>& paths, std::string& why);
+  /// Clears the flag on every file set; false if one could not be cleared.
+  bool restore();
+
+private:
+  std::vector<std::string> set_;
+};
+
+} // namespace herald::test_support
