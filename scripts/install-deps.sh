@@ -8,6 +8,8 @@ libcaf-dev libboost1.81-dev libboost-json1.81-dev \
 libsqlite3-dev libspdlog-dev libtomlplusplus-dev libssl-dev libhiredis-dev"
 if [ "${1:-}" = "--test" ]; then
   PACKAGES="$PACKAGES sqlite3 openssl"
+  # systemd-analyze checks deploy/herald.service (tests/deploy).
+  PACKAGES="$PACKAGES systemd"
   # The cluster suites run against a real Redis.
   PACKAGES="$PACKAGES redis-server"
   # The fuzz stage of scripts/test.sh: clang, and libFuzzer's runtime
