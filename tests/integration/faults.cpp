@@ -16,11 +16,10 @@
 #include <thread>
 
 #include <fcntl.h>
-#include <linux/fs.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "support/api.hpp"
+#include "support/immutable_files.hpp"
 #include "support/proc_stats.hpp"
 #include "support/raw_tcp.hpp"
 
@@ -175,54 +174,6 @@ private:
 };
 
 // --- a database that cannot be written ------------------------------------------
-
-// Makes files immutable (FS_IMMUTABLE_FL, what chattr +i sets) and clears the
-// flag again on restore() or destruction, so the temp dir can be removed.
-// Permissions would not do: SQLite keeps its files open, and an open fd
-// keeps its write access whatever chmod says later (and root ignores modes).
-// The flag is checked on every write, for root too.
-class immutable_files {
-public:
-  /// False if the flag cannot be set (no CAP_LINUX_IMMUTABLE, or a file
-  /// system without it); `why` says what failed. Files set so far stay set.
-  bool set(const std::vector<std::string>& paths, std::string& why) {
-    for (auto& path : paths) {
-      if (!change(path, true)) {
-        why = path + ": " + std::strerror(errno);
-        return false;
-      }
-      set_.push_back(path);
-    }
-    return true;
-  }
-  bool restore() {
-    bool ok = true;
-    for (auto& path : set_)
-      ok = change(path, false) && ok;
-    set_.clear();
-    return ok;
-  }
-  ~immutable_files() { restore(); }
-
-private:
-  static bool change(const std::string& path, bool on) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0)
-      return false;
-    int flags = 0;
-    bool ok = ::ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0;
-    if (ok) {
-      flags = on ? (flags | FS_IMMUTABLE_FL) : (flags & ~FS_IMMUTABLE_FL);
-      ok = ::ioctl(fd, FS_IOC_SETFLAGS, &flags) == 0;
-    }
-    int saved = errno;
-    ::close(fd);
-    errno = saved;
-    return ok;
-  }
-
-  std::vector<std::string> set_;
-};
 
 std::vector<uint64_t> ids_of(const std::vector<message>& messages) {
   std::vector<uint64_t> out;
