@@ -90,7 +90,7 @@ std::optional<std::string> check_echo_path(const std::string& s) {
   // at /socket/system/message would take the tool channel from its
   // subscribers, and one under /api/ would give an API path two meanings.
   const bool api = s == "/api" || s.compare(0, 5, "/api/") == 0;
-  if (api || s == "/healthz" || s == "/socket/system/message")
+  if (api || s == "/healthz" || s == "/readyz" || s == "/metrics" || s == "/socket/system/message")
     return in_quotes(s) + " is already a path of the server; choose another, such as "
                           "\"/socket/echo\"";
   return std::nullopt;

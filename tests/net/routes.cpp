@@ -238,6 +238,7 @@ CAF_TEST(a request without an upgrade still reaches a file at the echo path) {
 CAF_TEST(the config refuses an echo path at any endpoint of the table) {
   // The loader keeps its own list of these paths; this ties it to the table.
   const std::vector<std::string> paths{"/socket/" + std::string(tool_channel), "/healthz",
+                                       "/readyz", "/metrics",
                                        "/api/channels", "/api/channels/a/messages",
                                        "/api/tool/send_message"};
   for (const auto& path : paths) {
