@@ -384,11 +384,7 @@ CAF_TEST(a database that cannot be written gives 503 and history until it can ag
   auto first = publish(http, channel, "stored before");
   CAF_REQUIRE_EQUAL(first.status, 200);
 
-  std::vector<std::string> files{server.db_path()};
-  if (::access((server.db_path() + "-wal").c_str(), F_OK) == 0)
-    files.push_back(server.db_path() + "-wal");
-  // The -shm file stays writable: SQLite maps it, and a write fault there
-  // would be SIGBUS, not an error SQLite could report.
+  auto files = sqlite_files_to_freeze(server.db_path());
   immutable_files frozen;
   std::string why;
   if (!frozen.set(files, why)) {

@@ -319,10 +319,7 @@ CAF_TEST(readyz says whether the database can be written) {
   CAF_CHECK_EQUAL(ready.header("content-type"), "application/json");
   CAF_REQUIRE_EQUAL(publish(http, "metrics/ready", "stored").status, 200);
 
-  std::vector<std::string> files{server.db_path()};
-  if (::access((server.db_path() + "-wal").c_str(), F_OK) == 0)
-    files.push_back(server.db_path() + "-wal");
-  // The -shm file stays writable: SQLite maps it (see integration_faults).
+  auto files = sqlite_files_to_freeze(server.db_path());
   immutable_files frozen;
   std::string why;
   if (!frozen.set(files, why)) {

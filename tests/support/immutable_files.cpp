@@ -49,4 +49,11 @@ bool immutable_files::restore() {
   return ok;
 }
 
+std::vector<std::string> sqlite_files_to_freeze(const std::string& db_path) {
+  std::vector<std::string> files{db_path};
+  if (::access((db_path + "-wal").c_str(), F_OK) == 0)
+    files.push_back(db_path + "-wal");
+  return files;
+}
+
 } // namespace herald::test_support

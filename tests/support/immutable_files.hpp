@@ -11,6 +11,11 @@
 
 namespace herald::test_support {
 
+/// The files of a SQLite database that can be frozen: the database and its
+/// write-ahead log when there is one. Never the -shm file: SQLite maps it,
+/// and a write fault there would be SIGBUS, not an error SQLite could report.
+std::vector<std::string> sqlite_files_to_freeze(const std::string& db_path);
+
 class immutable_files {
 public:
   immutable_files() = default;
